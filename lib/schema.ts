@@ -1,0 +1,199 @@
+/**
+ * The message schema: a Purchase record in the style of a Python dataclass (typed fields with
+ * defaults, validation on construction, value equality, immutability, a readable string form,
+ * replace()) and the serializers that put it on the wire.
+ *
+ * Customers and products are the in-class activity's. The activity gives no prices, so the unit
+ * prices below are illustrative list prices, fixed so that runs are comparable.
+ */
+
+export const CUSTOMERS = ["eabara", "htanaka", "jsmith", "jbernard", "awalther", "sgarcia"] as const;
+export const PRODUCTS = ["alarm clock", "t-shirts", "batteries", "book", "gift card"] as const;
+export type Product = (typeof PRODUCTS)[number];
+
+export const UNIT_PRICES: Readonly<Record<Product, number>> = Object.freeze({
+  "alarm clock": 19.99,
+  "t-shirts": 12.5,
+  batteries: 6.49,
+  book: 14.95,
+  "gift card": 25,
+});
+
+export class SchemaError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`Purchase.${field}: ${message}`);
+    this.name = "SchemaError";
+  }
+}
+
+/** The record's fields as they are passed in; fields with defaults are optional. */
+export interface PurchaseInit {
+  orderId: number;
+  userId: string;
+  product: Product;
+  quantity?: number;
+  unitPrice?: number;
+  /** Milliseconds since the Unix epoch (Kafka's timestamp unit). */
+  timestamp?: number;
+}
+
+/** The record on the wire: snake_case, as Python's dataclasses.asdict() would write it. */
+export interface PurchaseWire {
+  order_id: number;
+  user_id: string;
+  product: string;
+  quantity: number;
+  unit_price: number;
+  timestamp: number;
+}
+
+function requireInt(field: string, v: unknown, min: number): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
+    throw new SchemaError(field, `expected a whole number >= ${min}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export class Purchase {
+  readonly orderId: number;
+  readonly userId: string;
+  readonly product: Product;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly timestamp: number;
+
+  constructor(init: PurchaseInit) {
+    this.orderId = requireInt("orderId", init.orderId, 0);
+    if (typeof init.userId !== "string" || init.userId.length === 0) {
+      throw new SchemaError("userId", `expected a non-empty string, got ${JSON.stringify(init.userId)}`);
+    }
+    this.userId = init.userId;
+    if (!PRODUCTS.includes(init.product)) {
+      throw new SchemaError("product", `'${init.product}' is not one of ${PRODUCTS.join(", ")}`);
+    }
+    this.product = init.product;
+    this.quantity = requireInt("quantity", init.quantity ?? 1, 0);
+    const price = init.unitPrice ?? UNIT_PRICES[init.product];
+    if (typeof price !== "number" || !Number.isFinite(price) || price < 0) {
+      throw new SchemaError("unitPrice", `expected a finite number >= 0, got ${JSON.stringify(price)}`);
+    }
+    this.unitPrice = price;
+    this.timestamp = requireInt("timestamp", init.timestamp ?? Date.now(), 0);
+    Object.freeze(this);
+  }
+
+  get total(): number {
+    return Math.round(this.quantity * this.unitPrice * 100) / 100;
+  }
+
+  /** Like dataclasses.replace(): a new record with some fields changed (and validated). */
+  replace(changes: Partial<PurchaseInit>): Purchase {
+    return new Purchase({ ...this.fields(), ...changes });
+  }
+
+  fields(): Required<PurchaseInit> {
+    const { orderId, userId, product, quantity, unitPrice, timestamp } = this;
+    return { orderId, userId, product, quantity, unitPrice, timestamp };
+  }
+
+  equals(other: unknown): boolean {
+    if (!(other instanceof Purchase)) return false;
+    const a = this.fields();
+    const b = other.fields();
+    return (Object.keys(a) as (keyof typeof a)[]).every((k) => a[k] === b[k]);
+  }
+
+  toWire(): PurchaseWire {
+    return {
+      order_id: this.orderId,
+      user_id: this.userId,
+      product: this.product,
+      quantity: this.quantity,
+      unit_price: this.unitPrice,
+      timestamp: this.timestamp,
+    };
+  }
+
+  static fromWire(w: PurchaseWire): Purchase {
+    if (typeof w !== "object" || w === null) throw new SchemaError("(record)", `expected an object, got ${JSON.stringify(w)}`);
+    return new Purchase({
+      orderId: w.order_id,
+      userId: w.user_id,
+      product: w.product as Product,
+      quantity: w.quantity,
+      unitPrice: w.unit_price,
+      timestamp: w.timestamp,
+    });
+  }
+
+  toJSON(): PurchaseWire {
+    return this.toWire();
+  }
+
+  /** Reads like Python's dataclass repr. */
+  toString(): string {
+    const f = this.fields();
+    return `Purchase(order_id=${f.orderId}, user_id='${f.userId}', product='${f.product}', quantity=${f.quantity}, unit_price=${f.unitPrice}, timestamp=${f.timestamp})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/** One interface for every wire format, so the benchmark can switch formats by name. */
+export interface Serializer<T> {
+  readonly name: string;
+  readonly contentType: string;
+  serialize(value: T): Buffer;
+  deserialize(bytes: Buffer): T;
+}
+
+export const jsonSerializer: Serializer<Purchase> = {
+  name: "json",
+  contentType: "application/json",
+  serialize: (p) => Buffer.from(JSON.stringify(p.toWire()), "utf8"),
+  deserialize: (bytes) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bytes.toString("utf8"));
+    } catch (e) {
+      throw new SchemaError("(record)", `not valid JSON: ${(e as Error).message}`);
+    }
+    return Purchase.fromWire(parsed as PurchaseWire);
+  },
+};
+
+/** A small seeded PRNG (mulberry32) so both producers, and every re-run, send the same messages. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n purchases by the activity's customers, chosen at random (reproducibly, from seed). */
+export function generatePurchases(n: number, opts: { seed?: number; startTime?: number } = {}): Purchase[] {
+  const rand = seededRandom(opts.seed ?? 42);
+  const start = opts.startTime ?? Date.now();
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const out: Purchase[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const product = pick(PRODUCTS);
+    out[i] = new Purchase({
+      orderId: i,
+      userId: pick(CUSTOMERS),
+      product,
+      quantity: 1 + Math.floor(rand() * 7),
+      timestamp: start + i,
+    });
+  }
+  return out;
+}

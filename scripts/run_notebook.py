@@ -1,0 +1,265 @@
+#!/usr/bin/env python
+"""Execute a Jupyter notebook headlessly and export it as a self-contained HTML report.
+
+    python scripts/run_notebook.py NOTEBOOK.ipynb --out DIR [--timeout S] [--kernel tslab]
+                                  [--forbid-env KEY ...] [--json]
+
+Writes DIR/<name>.ipynb (the executed notebook) and DIR/<name>.html (lab template, no CDN
+scripts, so the page needs no network). The kernel runs in the notebook's folder and
+inherits this process's environment, so parameters such as NUM_MESSAGES reach it.
+
+Progress goes to stderr, one line per cell. With --json, a single JSON summary line goes to
+stdout and the failure report is part of it instead of being printed to stderr.
+
+Exit codes: 0 ok, 1 a cell failed (executed .ipynb written, no HTML), 2 bad arguments,
+3 refused to write a file containing a forbidden secret value (nothing written),
+4 a cell timed out, 5 the kernel died, 6 the kernel is not installed or did not start,
+9 unexpected runner error, 130/143 interrupted by SIGINT/SIGTERM.
+"""
+
+import argparse
+import asyncio
+import atexit
+import html
+import json
+import math
+import os
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+import jinja2
+import nbformat
+from jupyter_client.kernelspec import NoSuchKernel
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+
+EXIT = {"ok": 0, "cell_failed": 1, "usage": 2, "refused": 3, "timeout": 4,
+        "kernel_died": 5, "no_kernel": 6, "error": 9, "interrupted": 130}
+SOURCE_LINES = 15  # lines of a failing cell's source shown in the report
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Stack frames from the kernel's own machinery say nothing about the student's code.
+NOISE_FRAME = re.compile(r"^\s+at .*(node:vm|node:internal|node_modules[/\\](tslab|commander)[/\\])")
+
+# The lab template without the CDN scripts (require.js, MathJax, mermaid): a report must
+# open offline. Plotly charts carry their own inlined plotly.min.js.
+OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def log(line):
+    print(line, file=sys.stderr, flush=True)
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--out", type=Path, required=True, help="folder for <name>.ipynb and <name>.html")
+    p.add_argument("--timeout", type=float, default=1800, help="per-cell timeout in seconds (default 1800)")
+    p.add_argument("--kernel", default="tslab", help="kernel name (default tslab)")
+    p.add_argument("--forbid-env", action="append", default=[], metavar="KEY",
+                   help="refuse to write any file containing the value of this environment variable")
+    p.add_argument("--json", action="store_true", help="print a JSON summary line to stdout")
+    return p.parse_args()
+
+
+class Secrets:
+    """Values of the --forbid-env variables, with the spellings they take inside JSON and HTML."""
+
+    def __init__(self, keys):
+        self.values = {k: os.environ[k] for k in keys if os.environ.get(k)}
+
+    def found_in(self, text):
+        for key, value in self.values.items():
+            forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+                     html.escape(value), html.escape(value, quote=False)}
+            if any(form in text for form in forms):
+                yield key
+
+    def redact(self, text):
+        for key, value in self.values.items():
+            text = text.replace(value, f"<value of {key}>")
+        return text
+
+
+def notebook_title(nb, fallback):
+    """The first markdown '# heading', else the file name."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+?)\s*#*\s*$", cell.source, re.MULTILINE)
+            if m:
+                return re.sub(r"[`*_]", "", m.group(1)).strip() or fallback
+    return fallback
+
+
+def cell_report(cell, number, headline):
+    """Headline, the start of the cell's source, and the text the cell wrote to stderr or as errors."""
+    lines = cell.source.splitlines()
+    shown = "\n".join("    " + line for line in lines[:SOURCE_LINES])
+    if len(lines) > SOURCE_LINES:
+        shown += f"\n    ... ({len(lines) - SOURCE_LINES} more lines)"
+    texts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream" and out.name == "stderr":
+            texts.append(out.text)
+        elif out.output_type == "error":
+            texts.append("\n".join(out.get("traceback") or [f"{out.ename}: {out.evalue}"]))
+    detail = ANSI.sub("", "".join(t if t.endswith("\n") else t + "\n" for t in texts))
+    detail = "\n".join(line for line in detail.splitlines() if not NOISE_FRAME.match(line)).strip()
+    return (f"Cell {number} {headline}:\n{shown}\n"
+            f"--- output ---\n{detail or '(the cell wrote no error text)'}")
+
+
+async def execute(nb, args, workdir, state):
+    """Run every cell; keeps state['cell'] (0-based index of the running cell) for error reports."""
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    started = time.monotonic()
+
+    def on_start(**_):
+        log(f"kernel {args.kernel} ready in {time.monotonic() - started:.1f} s")
+
+    def on_signal(sig):  # record why the run stopped, then let the kernel's death end it
+        state["signal"] = sig
+        asyncio.ensure_future(stop_kernel())
+
+    async def stop_kernel():
+        try:
+            await client.km.shutdown_kernel(now=True)
+        except Exception:
+            pass  # not started yet, or already gone
+
+    async def start_kernel(**kwargs):
+        # nbclient installs its own SIGINT/SIGTERM handlers just before this; ours replace them
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal, sig)
+        await start_nbclient_kernel(**kwargs)
+
+    def on_execute(cell_index, **_):
+        state["cell"] = cell_index
+        log(f"[{code_cells.index(cell_index) + 1}/{len(code_cells)}] running cell {cell_index + 1}...")
+
+    client = NotebookClient(
+        nb, kernel_name=args.kernel, timeout=math.ceil(args.timeout), startup_timeout=120,
+        resources={"metadata": {"path": str(workdir)}},
+        on_notebook_start=on_start, on_cell_execute=on_execute)
+    start_nbclient_kernel, client.async_start_new_kernel = client.async_start_new_kernel, start_kernel
+    log(f"starting kernel {args.kernel} in {workdir}")
+    try:
+        await client.async_execute(env=dict(os.environ))
+    finally:
+        atexit.unregister(client._cleanup_kernel)  # left registered when the start fails half-way
+        if client.km is not None and client.km.has_kernel:
+            await stop_kernel()
+
+
+def export_html(nb, name, workdir, title):
+    exporter = HTMLExporter(template_name="lab", template_file="offline.html.j2",
+                            extra_loaders=[jinja2.DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
+                            embed_images=True)
+    nb = nbformat.from_dict(nb)  # copy: the title goes into the report only
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name, "path": str(workdir)}})
+    return body
+
+
+def write_atomic(path, text):
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main():
+    args = parse_args()
+    src = args.notebook.resolve()
+    out_dir = args.out.resolve()
+    name = src.stem
+    executed_path, html_path = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    secrets = Secrets(args.forbid_env)
+    result = {"status": "ok", "executed": None, "html": None, "failed_cell": None, "message": ""}
+
+    def finish(status, message=""):
+        result.update(status=status, message=secrets.redact(message))
+        if args.json:
+            print(json.dumps(result), flush=True)
+        elif message:
+            log(result["message"])
+        sig = state.get("signal")
+        sys.exit(128 + sig if status == "interrupted" and sig else EXIT[status])
+
+    state = {"cell": None, "signal": None}
+    if not src.is_file():
+        finish("usage", f"notebook not found: {src}")
+    if executed_path == src:
+        finish("usage", f"--out {out_dir} would overwrite the notebook itself; choose another folder")
+    try:
+        nb = nbformat.read(src, as_version=4)
+    except Exception as e:  # not JSON, not a notebook
+        finish("usage", f"cannot read {src}: {e}")
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (executed_path, html_path):  # never leave an older report that looks like this run's
+        stale.unlink(missing_ok=True)
+
+    status, message = "ok", ""
+    t0 = time.monotonic()
+    try:
+        asyncio.run(execute(nb, args, src.parent, state))
+    except NoSuchKernel:
+        finish("no_kernel", f"Jupyter kernel '{args.kernel}' is not installed for {sys.executable}; "
+                            "run `npm run setup`")
+    except CellTimeoutError:
+        status = "timeout"
+    except CellExecutionError:
+        status = "cell_failed"
+    except (DeadKernelError, AssertionError) as e:
+        # nbclient's own clean-up can trip an assertion after the kernel is gone
+        status = "interrupted" if state["signal"] else "kernel_died"
+        if state["cell"] is None and not state["signal"]:
+            finish("no_kernel", f"kernel '{args.kernel}' died while starting: {e}")
+    except RuntimeError as e:
+        if state["signal"]:
+            finish("interrupted", f"interrupted by {signal.Signals(state['signal']).name} while the kernel was starting")
+        if state["cell"] is None:  # e.g. "Kernel didn't respond in 120 seconds"
+            finish("no_kernel", f"kernel '{args.kernel}' did not start: {e}")
+        finish("error", f"runner error in cell {state['cell'] + 1}: {e}")
+    except Exception as e:
+        finish("error", f"runner error: {type(e).__name__}: {e}")
+
+    if status != "ok":
+        number = state["cell"] + 1 if state["cell"] is not None else "?"
+        cell = nb.cells[state["cell"]] if state["cell"] is not None else nbformat.v4.new_code_cell()
+        headline = {
+            "cell_failed": "failed",
+            "timeout": f"timed out after {args.timeout:g} s (the per-cell limit, --timeout)",
+            "kernel_died": "failed: the kernel died (a crash, process.exit() or out of memory)",
+            "interrupted": f"was interrupted by {signal.Signals(state['signal'] or signal.SIGINT).name}",
+        }[status]
+        message = cell_report(cell, number, headline)
+        result["failed_cell"] = state["cell"] + 1 if state["cell"] is not None else None
+
+    # Build everything in memory, scan for forbidden values, then write.
+    files = {executed_path: nbformat.writes(nb)}
+    if status == "ok":
+        files[html_path] = export_html(nb, name, src.parent, notebook_title(nb, name))
+    refusals = [f"refusing to write {path}: it contains the value of {key}"
+                for path, text in files.items() for key in secrets.found_in(text)]
+    if refusals:
+        finish("refused", "\n".join(refusals + ([message] if message else [])))
+    for path, text in files.items():
+        write_atomic(path, text)
+        log(f"wrote {path}")
+    result["executed"] = str(executed_path)
+    result["html"] = str(html_path) if html_path in files else None
+    log(f"{'done' if status == 'ok' else 'stopped'} in {time.monotonic() - t0:.1f} s")
+    finish(status, message)
+
+
+if __name__ == "__main__":
+    main()
