@@ -223,14 +223,31 @@ export interface BenchmarkParams {
   numMessages: number;
   batchSize: number;
   topic: string;
+  /** Repeats of the whole comparison, for the spread between runs. */
+  trials: number;
+  /** Batches sent (and flushed) before timing starts, per producer and trial; marked, not summarized. */
+  warmupBatches: number;
+  /** Wire format of the messages: "json" or "avro". */
+  serializer: SerializerName;
 }
 
-export const DEFAULT_PARAMS: BenchmarkParams = { numMessages: 20_000, batchSize: 500, topic: "purchases-benchmark" };
+export const SERIALIZER_NAMES = ["json", "avro"] as const;
+export type SerializerName = (typeof SERIALIZER_NAMES)[number];
 
-function positiveInt(key: string, raw: string | number): number {
+export const DEFAULT_PARAMS: BenchmarkParams = {
+  numMessages: 20_000,
+  batchSize: 500,
+  topic: "purchases-benchmark",
+  trials: 3,
+  warmupBatches: 2,
+  serializer: "json",
+};
+
+function wholeNumber(key: string, raw: string | number, min: number): number {
   const n = typeof raw === "number" ? raw : Number(raw.replace(/_/g, ""));
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new ConfigError(key, `'${raw}' is not allowed; use a whole number greater than 0.`);
+  if (!Number.isSafeInteger(n) || n < min) {
+    const what = min === 0 ? "a whole number, 0 or more" : `a whole number greater than ${min - 1}`;
+    throw new ConfigError(key, `'${raw}' is not allowed; use ${what}.`);
   }
   return n;
 }
@@ -238,13 +255,18 @@ function positiveInt(key: string, raw: string | number): number {
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
 /**
- * Parameters: the environment (NUM_MESSAGES, BATCH_SIZE, TOPIC, or .env) over the notebook's
- * defaults, validated together.
+ * Parameters: the environment (NUM_MESSAGES, BATCH_SIZE, TOPIC, TRIALS, WARMUP_BATCHES,
+ * SERIALIZER, or .env) over the notebook's defaults, validated together.
  */
 export function loadParams(defaults: Partial<BenchmarkParams> = {}, env: Env = readEnv()): BenchmarkParams {
   const base = { ...DEFAULT_PARAMS, ...defaults };
-  const numMessages = positiveInt("NUM_MESSAGES", clean(env.NUM_MESSAGES) ?? base.numMessages);
-  const batchSize = positiveInt("BATCH_SIZE", clean(env.BATCH_SIZE) ?? base.batchSize);
+  const numMessages = wholeNumber("NUM_MESSAGES", clean(env.NUM_MESSAGES) ?? base.numMessages, 1);
+  const batchSize = wholeNumber("BATCH_SIZE", clean(env.BATCH_SIZE) ?? base.batchSize, 1);
+  const trials = wholeNumber("TRIALS", clean(env.TRIALS) ?? base.trials, 1);
+  const warmupBatches = wholeNumber("WARMUP_BATCHES", clean(env.WARMUP_BATCHES) ?? base.warmupBatches, 0);
+  const serializerRaw = clean(env.SERIALIZER) ?? base.serializer;
+  const serializer = SERIALIZER_NAMES.find((n) => n === serializerRaw.toLowerCase());
+  if (!serializer) throw new ConfigError("SERIALIZER", `'${serializerRaw}' is not allowed; use one of ${SERIALIZER_NAMES.join(", ")}.`);
   const topic = clean(env.TOPIC) ?? base.topic;
   if (batchSize > numMessages) {
     throw new ConfigError("BATCH_SIZE", `${batchSize} is larger than NUM_MESSAGES (${numMessages}); use at most ${numMessages}.`);
@@ -252,5 +274,5 @@ export function loadParams(defaults: Partial<BenchmarkParams> = {}, env: Env = r
   if (!TOPIC_NAME.test(topic) || topic === "." || topic === "..") {
     throw new ConfigError("TOPIC", `'${topic}' is not a valid Kafka topic name; use letters, digits, '.', '_' and '-' (at most 249).`);
   }
-  return { numMessages, batchSize, topic };
+  return { numMessages, batchSize, topic, trials, warmupBatches, serializer };
 }

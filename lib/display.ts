@@ -80,7 +80,7 @@ export function showRecord(record: object, caption?: string): void {
 function progressLine(e: ProgressEvent): string {
   const pct = Math.round((100 * e.acknowledged) / e.total);
   const state = e.done ? "done" : `batch ${e.batch}/${e.batches}`;
-  return `${e.mode.padEnd(5)} ${state}: ${e.acknowledged.toLocaleString("en-US")}/${e.total.toLocaleString("en-US")} acknowledged (${pct}%), ${(e.elapsedMs / 1000).toFixed(1)} s`;
+  return `${e.mode.padEnd(5)} trial ${e.trial}/${e.trials} ${state}: ${e.acknowledged.toLocaleString("en-US")}/${e.total.toLocaleString("en-US")} acknowledged (${pct}%), ${(e.elapsedMs / 1000).toFixed(1)} s`;
 }
 
 /**

@@ -45,6 +45,9 @@ export const COMMON_SETTINGS: Settings = {
   // librdkafka's default is five minutes of silent retrying; a benchmark should fail sooner.
   "message.timeout.ms": 60_000,
   "client.id": "kafka-producer-perf",
+  // librdkafka's own counters (requests sent, responses received, round-trip times) every
+  // 100 ms: the source of the request-rate metric.
+  "statistics.interval.ms": 100,
 };
 
 /**
@@ -64,6 +67,17 @@ export const MODE_SETTINGS: Record<ProducerMode, Settings> = {
 };
 
 export const QUEUE_FULL = -184; // ERR__QUEUE_FULL, "Local: Queue full"
+
+/** The part of librdkafka's statistics JSON (STATISTICS.md) that the metrics use. */
+export interface LibrdkafkaStats {
+  /** Microseconds, librdkafka's monotonic clock. */
+  ts: number;
+  tx: number;
+  rx: number;
+  txmsgs: number;
+  msg_cnt: number;
+  brokers: Record<string, { nodeid: number; tx: number; rx: number; req?: Record<string, number>; rtt?: { avg: number; p50: number; p99: number; cnt: number } }>;
+}
 
 export class ProducerError extends Error {
   constructor(
@@ -88,6 +102,7 @@ abstract class BaseProducer {
   protected counts: DeliveryCounts = { sent: 0, delivered: 0, failed: 0 };
   private listeners: ((d: Delivery) => void)[] = [];
   private sendTimes: Float64Array | undefined;
+  private statsListeners: ((s: LibrdkafkaStats) => void)[] = [];
   private waiters: (() => void)[] = [];
   private connected = false;
 
@@ -106,6 +121,16 @@ abstract class BaseProducer {
     // Errors librdkafka reports outside a delivery (e.g. all brokers down) are logged by the
     // delivery path when they cost a message; here they must not crash the process.
     this.client.on("event.error", () => undefined);
+    this.client.on("event.stats", (e: { message: string }) => {
+      if (this.statsListeners.length === 0) return;
+      const stats = JSON.parse(e.message) as LibrdkafkaStats;
+      for (const l of this.statsListeners) l(stats);
+    });
+  }
+
+  /** librdkafka's statistics, every statistics.interval.ms. */
+  onStats(listener: (s: LibrdkafkaStats) => void): void {
+    this.statsListeners.push(listener);
   }
 
   /** Connects and waits for metadata; bounded by timeoutMs. */
@@ -205,8 +230,11 @@ abstract class BaseProducer {
     });
   }
 
-  /** Sends messages[i] as sequence number firstSeq + i. See the subclasses for when it resolves. */
-  abstract send(messages: readonly OutgoingMessage[], firstSeq: number): Promise<void>;
+  /**
+   * Sends messages[i] as sequence number firstSeq + i, checking shouldStop() before each message;
+   * resolves to how many were sent. See the subclasses for when it resolves.
+   */
+  abstract send(messages: readonly OutgoingMessage[], firstSeq: number, shouldStop?: () => boolean): Promise<number>;
 }
 
 /** Waits for each message's acknowledgement before sending the next. */
@@ -225,14 +253,16 @@ export class SyncProducer extends BaseProducer {
     });
   }
 
-  /** Resolves when every message has been acknowledged (or failed). */
-  async send(messages: readonly OutgoingMessage[], firstSeq: number): Promise<void> {
+  /** Resolves when every message sent has been acknowledged (or failed). */
+  async send(messages: readonly OutgoingMessage[], firstSeq: number, shouldStop?: () => boolean): Promise<number> {
     for (let i = 0; i < messages.length; i++) {
+      if (shouldStop?.()) return i;
       const seq = firstSeq + i;
       const acked = new Promise<Delivery>((resolve) => this.pending.set(seq, resolve));
       while (!this.tryProduce(messages[i], seq)) await this.nextReport(10);
       await acked;
     }
+    return messages.length;
   }
 }
 
@@ -247,13 +277,16 @@ export class AsyncProducer extends BaseProducer {
   }
 
   /** Resolves once every message is in librdkafka's queue; deliveries arrive later. */
-  async send(messages: readonly OutgoingMessage[], firstSeq: number): Promise<void> {
+  async send(messages: readonly OutgoingMessage[], firstSeq: number, shouldStop?: () => boolean): Promise<number> {
     for (let i = 0; i < messages.length; i++) {
+      if (shouldStop?.()) return i;
       while (!this.tryProduce(messages[i], firstSeq + i)) {
         this.queueFullWaits++;
+        if (shouldStop?.()) return i;
         await this.nextReport(10);
       }
     }
+    return messages.length;
   }
 }
 

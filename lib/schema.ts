@@ -38,6 +38,8 @@ export interface PurchaseInit {
   unitPrice?: number;
   /** Milliseconds since the Unix epoch (Kafka's timestamp unit). */
   timestamp?: number;
+  /** Free text, e.g. a gift message; empty by default. */
+  note?: string;
 }
 
 /** The record on the wire: snake_case, as Python's dataclasses.asdict() would write it. */
@@ -48,6 +50,7 @@ export interface PurchaseWire {
   quantity: number;
   unit_price: number;
   timestamp: number;
+  note: string;
 }
 
 function requireInt(field: string, v: unknown, min: number): number {
@@ -64,6 +67,7 @@ export class Purchase {
   readonly quantity: number;
   readonly unitPrice: number;
   readonly timestamp: number;
+  readonly note: string;
 
   constructor(init: PurchaseInit) {
     this.orderId = requireInt("orderId", init.orderId, 0);
@@ -82,6 +86,9 @@ export class Purchase {
     }
     this.unitPrice = price;
     this.timestamp = requireInt("timestamp", init.timestamp ?? Date.now(), 0);
+    const note = init.note ?? "";
+    if (typeof note !== "string") throw new SchemaError("note", `expected a string, got ${JSON.stringify(note)}`);
+    this.note = note;
     Object.freeze(this);
   }
 
@@ -95,8 +102,8 @@ export class Purchase {
   }
 
   fields(): Required<PurchaseInit> {
-    const { orderId, userId, product, quantity, unitPrice, timestamp } = this;
-    return { orderId, userId, product, quantity, unitPrice, timestamp };
+    const { orderId, userId, product, quantity, unitPrice, timestamp, note } = this;
+    return { orderId, userId, product, quantity, unitPrice, timestamp, note };
   }
 
   equals(other: unknown): boolean {
@@ -114,6 +121,7 @@ export class Purchase {
       quantity: this.quantity,
       unit_price: this.unitPrice,
       timestamp: this.timestamp,
+      note: this.note,
     };
   }
 
@@ -126,6 +134,7 @@ export class Purchase {
       quantity: w.quantity,
       unitPrice: w.unit_price,
       timestamp: w.timestamp,
+      note: w.note,
     });
   }
 
@@ -136,7 +145,7 @@ export class Purchase {
   /** Reads like Python's dataclass repr. */
   toString(): string {
     const f = this.fields();
-    return `Purchase(order_id=${f.orderId}, user_id='${f.userId}', product='${f.product}', quantity=${f.quantity}, unit_price=${f.unitPrice}, timestamp=${f.timestamp})`;
+    return `Purchase(order_id=${f.orderId}, user_id='${f.userId}', product='${f.product}', quantity=${f.quantity}, unit_price=${f.unitPrice}, timestamp=${f.timestamp}, note=${JSON.stringify(f.note)})`;
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
@@ -166,6 +175,65 @@ export const jsonSerializer: Serializer<Purchase> = {
     return Purchase.fromWire(parsed as PurchaseWire);
   },
 };
+
+/**
+ * Avro with a declared schema (via avsc): the same record in binary, without field names on the
+ * wire. The schema is what a Schema Registry would hold.
+ */
+export const PURCHASE_AVRO_SCHEMA = {
+  type: "record",
+  name: "Purchase",
+  namespace: "edu.kafka.producers",
+  doc: "One purchase by a customer of the in-class activity.",
+  fields: [
+    { name: "order_id", type: "long" },
+    { name: "user_id", type: "string" },
+    { name: "product", type: { type: "enum", name: "Product", symbols: PRODUCTS.map((p) => p.toUpperCase().replace(/[^A-Z]/g, "_")) } },
+    { name: "quantity", type: "long" },
+    { name: "unit_price", type: "double" },
+    { name: "timestamp", type: { type: "long", logicalType: "timestamp-millis" } },
+    { name: "note", type: "string", default: "" },
+  ],
+} as const;
+
+const AVRO_SYMBOL = (p: Product): string => p.toUpperCase().replace(/[^A-Z]/g, "_");
+const PRODUCT_OF_SYMBOL = new Map(PRODUCTS.map((p) => [AVRO_SYMBOL(p), p]));
+
+function avroSerializer(): Serializer<Purchase> {
+  // Loaded here so that JSON-only users never pay for avsc.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const avro = require("avsc") as typeof import("avsc");
+  const type = avro.Type.forSchema(PURCHASE_AVRO_SCHEMA as unknown as import("avsc").Schema);
+  return {
+    name: "avro",
+    contentType: "avro/binary",
+    serialize: (p) => {
+      try {
+        return type.toBuffer({ ...p.toWire(), product: AVRO_SYMBOL(p.product) });
+      } catch (e) {
+        throw new SchemaError("(record)", `cannot be written as Avro: ${(e as Error).message}`);
+      }
+    },
+    deserialize: (bytes) => {
+      let w: PurchaseWire;
+      try {
+        w = type.fromBuffer(bytes) as PurchaseWire;
+      } catch (e) {
+        throw new SchemaError("(record)", `not a valid Avro Purchase: ${(e as Error).message}`);
+      }
+      return Purchase.fromWire({ ...w, product: PRODUCT_OF_SYMBOL.get(w.product) ?? w.product });
+    },
+  };
+}
+
+let avroInstance: Serializer<Purchase> | undefined;
+
+/** The serializer for a name ("json" or "avro"). */
+export function serializerFor(name: "json" | "avro"): Serializer<Purchase> {
+  if (name === "json") return jsonSerializer;
+  avroInstance ??= avroSerializer();
+  return avroInstance;
+}
 
 /** A small seeded PRNG (mulberry32) so both producers, and every re-run, send the same messages. */
 export function seededRandom(seed: number): () => number {

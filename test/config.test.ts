@@ -92,8 +92,19 @@ test("errors never contain the password", () => {
 });
 
 test("parameters: defaults, environment overrides and validation", () => {
-  assert.deepEqual(loadParams({}, {}), { numMessages: 20_000, batchSize: 500, topic: "purchases-benchmark" });
-  assert.deepEqual(loadParams({ numMessages: 1000 }, { BATCH_SIZE: "100", TOPIC: "t1" }), { numMessages: 1000, batchSize: 100, topic: "t1" });
+  const defaults = { numMessages: 20_000, batchSize: 500, topic: "purchases-benchmark", trials: 3, warmupBatches: 2, serializer: "json" };
+  assert.deepEqual(loadParams({}, {}), defaults);
+  assert.deepEqual(loadParams({ numMessages: 1000 }, { BATCH_SIZE: "100", TOPIC: "t1", TRIALS: "5", WARMUP_BATCHES: "0", SERIALIZER: "AVRO" }), {
+    numMessages: 1000,
+    batchSize: 100,
+    topic: "t1",
+    trials: 5,
+    warmupBatches: 0,
+    serializer: "avro",
+  });
+  throwsConfig(() => loadParams({}, { TRIALS: "0" }), "TRIALS", /greater than 0/);
+  throwsConfig(() => loadParams({}, { WARMUP_BATCHES: "-1" }), "WARMUP_BATCHES", /0 or more/);
+  throwsConfig(() => loadParams({}, { SERIALIZER: "xml" }), "SERIALIZER", /json, avro/);
   assert.equal(loadParams({}, { NUM_MESSAGES: "20_000" }).numMessages, 20_000);
   for (const v of ["abc", "0", "-5", "1.5", ""]) {
     if (v === "") continue; // empty = unset

@@ -17,7 +17,7 @@ let result: BenchmarkResult;
 
 before(async () => {
   await ensureBroker();
-  const params = loadParams({ numMessages: N, batchSize: 500, topic }, {});
+  const params = loadParams({ numMessages: N, batchSize: 500, topic, trials: 1, warmupBatches: 1 }, {});
   result = await runBenchmark({ connection, params, purchases });
 });
 
@@ -26,21 +26,29 @@ test("both producers deliver every message, in batches of 500", () => {
   for (const run of result.runs) {
     assert.equal(run.delivered, N, `${run.mode} delivered`);
     assert.equal(run.failed, 0, `${run.mode} failed: ${run.errors.join("; ")}`);
-    assert.deepEqual(run.batches.map((b) => b.messages), [500, 500, 200]);
+    assert.equal(run.sent, N);
+    assert.equal(run.partial, false);
+    assert.deepEqual(run.batches.map((b) => [b.batch, b.warmup, b.messages]), [[0, true, 500], [1, false, 500], [2, false, 500], [3, false, 200]]);
     for (const b of run.batches) {
       assert.ok(b.elapsed_ms > 0 && b.enqueue_ms >= 0, `${run.mode} batch ${b.batch} timed`);
       assert.ok(b.elapsed_ms + 1e-9 >= b.enqueue_ms, `${run.mode} batch ${b.batch}: acks cannot come before the hand-over`);
     }
-    const intervals = run.batches.reduce((s, b) => s + b.ack_interval_ms, 0);
+    const intervals = run.batches.filter((b) => !b.warmup).reduce((s, b) => s + b.ack_interval_ms, 0);
     assert.ok(Math.abs(intervals - run.wallMs) < 1e-6, "ack intervals add up to the wall time");
-    assert.ok(run.latencyMs.every((x) => Number.isFinite(x) && x >= 0), "every message has a latency");
+    assert.equal(run.latencyMs.length, N);
+    assert.ok(run.latencyMs.every((x) => Number.isFinite(x) && x >= 0), "every measured message has a latency");
+    const last = run.stats[run.stats.length - 1];
+    assert.ok(last.produce_requests >= 1 && last.responses_received >= last.produce_requests, "librdkafka's counters were sampled");
   }
-  assert.equal(result.batches.height, 6);
+  const [sync, async_] = result.runs.map((r) => r.stats[r.stats.length - 1].produce_requests);
+  assert.equal(sync, N, "the synchronous producer sends one produce request per message");
+  assert.ok(async_ < N / 10, `the asynchronous producer batches (${async_} requests)`);
+  assert.equal(result.batches.height, 8);
 });
 
 test("a consumer reads back every message, intact", async () => {
-  // Each producer sent all N, plus one warm-up copy of purchase 0.
-  const expected = 2 * N + 2;
+  // Each producer sent all N, plus a warm-up batch re-sending purchases 0..499.
+  const expected = 2 * (N + 500);
   const messages = await readTopic(connection, topic, { expected, timeoutMs: 60_000 });
   assert.equal(messages.length, expected);
   const seen = new Map<number, number>();
@@ -52,8 +60,7 @@ test("a consumer reads back every message, intact", async () => {
     seen.set(p.orderId, (seen.get(p.orderId) ?? 0) + 1);
   }
   assert.equal(seen.size, N, "no order missing");
-  for (let i = 1; i < N; i++) assert.equal(seen.get(i), 2, `order ${i} once per producer`);
-  assert.equal(seen.get(0), 4);
+  for (let i = 0; i < N; i++) assert.equal(seen.get(i), i < 500 ? 4 : 2, `order ${i}: once per producer (twice if in the warm-up)`);
 });
 
 test("the synchronous producer waits for each acknowledgement; the asynchronous one does not", async () => {
@@ -94,4 +101,25 @@ test("a full local queue is backpressure, not an error", async () => {
   } finally {
     await p.disconnect();
   }
+});
+
+test("an aborted run stops early, keeps what it measured, and accounts for every message", async () => {
+  const controller = new AbortController();
+  const params = loadParams({ numMessages: 5000, batchSize: 100, topic: `test-abort-${Date.now()}`, trials: 2, warmupBatches: 0 }, {});
+  const r = await runBenchmark({
+    connection,
+    params,
+    modes: ["sync", "async"],
+    signal: controller.signal,
+    onProgress: (e) => {
+      if (e.mode === "sync" && e.batch === 3) controller.abort();
+    },
+  });
+  assert.equal(r.partial, true);
+  assert.equal(r.stopReason, "interrupted");
+  assert.equal(r.runs.length, 1, "no further producer or trial after the abort");
+  const run = r.runs[0];
+  assert.ok(run.partial);
+  assert.ok(run.sent >= 300 && run.sent < 5000, `sent ${run.sent}`);
+  assert.equal(run.delivered + run.failed, run.sent);
 });

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import { CUSTOMERS, generatePurchases, jsonSerializer, PRODUCTS, Purchase, SchemaError, UNIT_PRICES } from "../lib/schema";
+import { CUSTOMERS, generatePurchases, jsonSerializer, PRODUCTS, Purchase, SchemaError, serializerFor, UNIT_PRICES } from "../lib/schema";
+
+const avroSerializer = serializerFor("avro");
 
 const base = { orderId: 7, userId: "jsmith", product: "book" as const, quantity: 3, unitPrice: 14.95, timestamp: 1_700_000_000_000 };
 
@@ -37,7 +39,7 @@ test("immutable, equal by value, readable, replace() like dataclasses.replace", 
   assert.ok(p.equals(new Purchase({ ...base })));
   assert.ok(!p.equals(new Purchase({ ...base, quantity: 4 })));
   assert.ok(!p.equals({ ...base }));
-  assert.equal(String(p), "Purchase(order_id=7, user_id='jsmith', product='book', quantity=3, unit_price=14.95, timestamp=1700000000000)");
+  assert.equal(String(p), `Purchase(order_id=7, user_id='jsmith', product='book', quantity=3, unit_price=14.95, timestamp=1700000000000, note="")`);
   assert.equal(inspect(p), String(p));
   const q = p.replace({ quantity: 5 });
   assert.equal(q.quantity, 5);
@@ -49,17 +51,34 @@ test("immutable, equal by value, readable, replace() like dataclasses.replace", 
 test("JSON round trip, snake_case on the wire", () => {
   const p = new Purchase(base);
   const bytes = jsonSerializer.serialize(p);
-  assert.deepEqual(JSON.parse(bytes.toString()), { order_id: 7, user_id: "jsmith", product: "book", quantity: 3, unit_price: 14.95, timestamp: 1_700_000_000_000 });
+  assert.deepEqual(JSON.parse(bytes.toString()), { order_id: 7, user_id: "jsmith", product: "book", quantity: 3, unit_price: 14.95, timestamp: 1_700_000_000_000, note: "" });
   assert.ok(jsonSerializer.deserialize(bytes).equals(p));
 });
 
-test("JSON round trip keeps edge values", () => {
+test("both serializers round-trip edge values", () => {
   const edge = [
-    new Purchase({ ...base, userId: "Zoë 🚀 用户 \"quoted\" \\ </script>", quantity: 0, unitPrice: 0 }),
-    new Purchase({ ...base, orderId: Number.MAX_SAFE_INTEGER, quantity: 2 ** 31, unitPrice: 1e15 + 0.5, timestamp: 0 }),
-    new Purchase({ ...base, unitPrice: 0.1 + 0.2 }),
+    new Purchase({ ...base, userId: "Zoë 🚀 用户 \"quoted\" \\ </script>", quantity: 0, unitPrice: 0, note: "🎁 für dich\n\t\u0000" }),
+    new Purchase({ ...base, orderId: 2 ** 52 + 1, quantity: 2 ** 31, unitPrice: 1e15 + 0.5, timestamp: 0 }),
+    new Purchase({ ...base, unitPrice: 0.1 + 0.2, note: "" }),
+    ...PRODUCTS.map((product) => new Purchase({ ...base, product })),
   ];
-  for (const p of edge) assert.ok(jsonSerializer.deserialize(jsonSerializer.serialize(p)).equals(p), String(p));
+  for (const ser of [jsonSerializer, avroSerializer]) {
+    for (const p of edge) assert.ok(ser.deserialize(ser.serialize(p)).equals(p), `${ser.name}: ${p}`);
+  }
+  const biggest = new Purchase({ ...base, orderId: Number.MAX_SAFE_INTEGER });
+  assert.ok(jsonSerializer.deserialize(jsonSerializer.serialize(biggest)).equals(biggest));
+  // avsc's long stops one short of 2^53 - 1: a clear error, not a silently wrong number.
+  assert.throws(() => avroSerializer.serialize(biggest), (e: unknown) => e instanceof SchemaError && /order_id|long/.test(e.message));
+});
+
+test("Avro is smaller than JSON for the same record, and the formats differ", () => {
+  const p = new Purchase(base);
+  const json = jsonSerializer.serialize(p);
+  const avro = avroSerializer.serialize(p);
+  assert.ok(avro.length < json.length / 2, `avro ${avro.length} B vs json ${json.length} B`);
+  assert.equal(avroSerializer.name, "avro");
+  assert.throws(() => avroSerializer.deserialize(json), SchemaError);
+  assert.equal(serializerFor("json"), jsonSerializer);
 });
 
 test("deserializing garbage is a SchemaError", () => {
