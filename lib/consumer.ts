@@ -2,6 +2,7 @@
 import { performance } from "node:perf_hooks";
 import * as Kafka from "@confluentinc/kafka-javascript";
 import type { KafkaConnection } from "./config";
+import { disconnectWithin } from "./kafka";
 
 export interface ConsumedMessage {
   partition: number;
@@ -56,13 +57,7 @@ export async function readTopic(connection: KafkaConnection, topic: string, opts
       else if (opts.expected === undefined && now - lastNew > idleMs) break;
     }
   } finally {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 10_000);
-      consumer.disconnect(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await disconnectWithin(consumer);
   }
   return out;
 }

@@ -1,22 +1,51 @@
 /**
- * `npm start`: run the benchmark notebook headlessly (on the embedded broker unless .env names
- * another cluster), write its HTML report and executed copy to reports/, print a summary.
+ * `npm start`: run the notebooks headlessly (on the embedded broker unless .env names another
+ * cluster): 01 (the benchmark, whose summary is printed), 02 (code review) and 03 (flush
+ * semantics); with `--all` also 04 (tuning) and 05 (clients). Each writes its HTML report and
+ * executed copy to reports/, and reports/index.html links them all.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { BrokerError, ensureBroker } from "../lib/broker";
 import { ConfigError, loadConnection, loadParams, readEnv } from "../lib/config";
 import { runNotebook } from "../lib/notebook";
-import { paths } from "../lib/paths";
-import { consoleSummary, type RunSummary } from "../lib/report";
+import { paths, reportsDir } from "../lib/paths";
+import { writeReportsIndex } from "../lib/reports-index";
+import { consoleSummary, type ReportSummary } from "../lib/report";
 
-const NOTEBOOKS = ["01-producer-benchmark"];
+/** Run in this order; 01 first, since its summary is the one printed. */
+const NOTEBOOKS = ["01-producer-benchmark", "02-code-review", "03-flush-semantics"];
+/** Added by --all: the longer tuning and client-comparison notebooks. */
+const MORE_NOTEBOOKS = ["04-tuning", "05-clients"];
+const USAGE = "usage: npm start [-- --all]   (--all also runs 04-tuning and 05-clients)";
+
+class UsageError extends Error {}
+
+function notebookList(argv: string[]): string[] {
+  let all = false;
+  try {
+    all = parseArgs({ args: argv, options: { all: { type: "boolean", default: false } } }).values.all ?? false;
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+  }
+  const names = all ? [...NOTEBOOKS, ...MORE_NOTEBOOKS] : NOTEBOOKS;
+  const missing = names.filter((n) => !fs.existsSync(path.join(paths.notebooks, `${n}.ipynb`)));
+  if (missing.length) {
+    throw new UsageError(
+      `notebook${missing.length > 1 ? "s" : ""} not found: ${missing.map((n) => `notebooks/${n}.ipynb`).join(", ")}. ` +
+        (all ? "Run `npm start` without --all to skip them, or restore the missing notebooks." : "Restore the missing notebooks (git checkout)."),
+    );
+  }
+  return names;
+}
 
 function relative(p: string): string {
   return path.relative(process.cwd(), p) || p;
 }
 
 async function main(): Promise<number> {
+  const notebooks = notebookList(process.argv.slice(2));
   const env = readEnv();
   // Validate everything before connecting to anything.
   const params = loadParams({}, env);
@@ -27,34 +56,38 @@ async function main(): Promise<number> {
   } else {
     console.error(`Target: ${connection.label} (${connection.bootstrapServers}).`);
   }
-  console.error(`Running the benchmark: ${params.numMessages.toLocaleString("en-US")} messages in batches of ${params.batchSize}…`);
+  console.error(`Running ${notebooks.length} notebooks (${notebooks.join(", ")}); the benchmark sends ${params.numMessages.toLocaleString("en-US")} messages in batches of ${params.batchSize}…`);
 
-  fs.mkdirSync(paths.reports, { recursive: true });
+  // REPORTS_DIR moves the reports (tests use a temporary folder); default reports/.
+  const reports = reportsDir();
+  fs.mkdirSync(reports, { recursive: true });
   // The kernel reads .env itself; the runner is given the secret only to refuse reports containing it.
-  const kernelEnv: Record<string, string> = { ...(process.env as Record<string, string>), REPORTS_DIR: paths.reports };
+  const kernelEnv: Record<string, string> = { ...(process.env as Record<string, string>), REPORTS_DIR: reports };
   const secret = env.KAFKA_SASL_PASSWORD;
   if (secret) kernelEnv.KAFKA_SASL_PASSWORD = secret;
 
-  for (const name of NOTEBOOKS) {
-    const summaryFile = path.join(paths.reports, `${name}.summary.json`);
+  for (const name of notebooks) {
+    const summaryFile = path.join(reports, `${name}.summary.json`);
     fs.rmSync(summaryFile, { force: true }); // never print a summary left by an earlier run
     const run = await runNotebook({
       notebook: path.join(paths.notebooks, `${name}.ipynb`),
-      outDir: paths.reports,
+      outDir: reports,
       env: kernelEnv,
       forbidEnv: secret ? ["KAFKA_SASL_PASSWORD"] : [],
     });
     if (!run.ok) {
       console.error(`\n${name}.ipynb failed after ${run.seconds.toFixed(1)} s:\n${run.error ?? "(no error text)"}`);
       if (fs.existsSync(run.executed)) console.error(`The executed notebook, with its outputs up to the failure: ${relative(run.executed)}`);
+      console.error(`Reports so far: ${relative(writeReportsIndex(reports))}`);
       return 1;
     }
     if (fs.existsSync(summaryFile)) {
-      const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as RunSummary;
+      const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as ReportSummary;
       console.log(`\n${consoleSummary(summary)}`);
     }
     console.log(`\nReport: ${relative(run.html ?? "")}  (executed notebook: ${relative(run.executed)}; notebook ran ${run.seconds.toFixed(1)} s)`);
   }
+  console.log(`\nAll reports: ${relative(writeReportsIndex(reports))}`);
   if (connection.embedded) console.log("The embedded broker keeps running for the next run; `npm run broker:stop` stops it.");
   return 0;
 }
@@ -62,7 +95,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof BrokerError) {
+    if (err instanceof ConfigError || err instanceof BrokerError || err instanceof UsageError) {
       console.error(`Error: ${err.message}`);
     } else {
       console.error(err);
