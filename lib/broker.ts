@@ -1,11 +1,22 @@
 /**
- * The embedded Apache Kafka broker: a single-node KRaft broker (broker and controller in one
- * JVM) run from the jars that `npm run setup` puts in .broker/libs.
+ * The embedded Apache Kafka broker: KRaft nodes (broker and controller in one JVM each) run from
+ * the jars that `npm run setup` puts in .broker/libs.
  *
- * Everything it needs lives under .broker/: config/ (generated server.properties and log4j2
- * config), data/ (the log dirs), logs/ (server.log from log4j, broker.out from the JVM itself),
- * broker.pid and cluster.id. The broker runs detached in its own process group, so it outlives
- * the notebook, test or CLI that started it; `stopBroker()` or `npm run broker:stop` ends it.
+ * Three kinds of instance, each in its own folder ("home") with its own config, data, logs and
+ * pid files, so that one can be killed without disturbing another:
+ * - the default single node in .broker/: PLAINTEXT 127.0.0.1:9092, controller 9093, and a
+ *   SASL_SSL listener on 9094 (PLAIN, a generated user, a local CA; see lib/certs.ts) that
+ *   stands in for Confluent Cloud;
+ * - separate single nodes for fault tests: `startBroker({ home, basePort })`, ports
+ *   basePort (PLAINTEXT), basePort+1 (controller), basePort+2 (SASL_SSL);
+ * - a three-node cluster in .broker/cluster3: `startBroker({ nodes: 3 })`, brokers on
+ *   127.0.0.1:19092-19094, controllers on 19192-19194, one JVM per node, one cluster id.
+ *
+ * A home holds config/ (generated server.properties and log4j2 config), data/node-N (the log
+ * dirs), logs/ (server.log from log4j, broker.out from the JVM itself), broker.pid, cluster.id,
+ * certs/ and sasl/; a cluster's nodes keep config, logs and pid under node-N/. The JVMs run
+ * detached in their own process groups, so they outlive the notebook, test or CLI that started
+ * them; `stopBroker()` or `npm run broker:stop` ends them.
  *
  * Every wait here is bounded and every client is disconnected, so no caller can hang on it.
  */
@@ -14,25 +25,59 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { EMBEDDED_BOOTSTRAP, type SecurityProtocol } from "./config";
+import { CertError, ensureSecurityMaterial, plainJaasConfig, readSecurityMaterial, SASL_MECHANISM, type SecurityMaterial } from "./certs";
+import type { SecurityProtocol } from "./config";
 import { paths } from "./paths";
 import type * as KafkaModule from "@confluentinc/kafka-javascript";
 
-
 const HOST = "127.0.0.1";
-const BROKER_PORT = 9092;
-const CONTROLLER_PORT = 9093;
-const NODE_ID = 1;
+/** The default single node's first port: client 9092, controller 9093, SASL_SSL 9094. */
+export const DEFAULT_BASE_PORT = 9092;
+/** The three-node cluster's first client port: 19092, 19093, 19094. */
+export const CLUSTER_BASE_PORT = 19092;
+/** Where a cluster's controller ports start, counted from its first client port. */
+const CLUSTER_CONTROLLER_OFFSET = 100;
 
-export interface BrokerStatus {
-  /** "dead": a pid file whose process is gone, or is alive but no longer answers. */
+export interface NodeStatus {
+  nodeId: number;
   state: "running" | "stopped" | "dead";
   pid?: number;
+  /** This node's PLAINTEXT listener, host:port. */
+  bootstrap: string;
+  logFile: string;
+  startedAt?: string;
+}
+
+/** The SASL_SSL listener as a client needs it; the password is in credentialsFile, never here. */
+export interface SaslListenerInfo {
+  bootstrap: string;
+  mechanism: typeof SASL_MECHANISM;
+  username: string;
+  /** The CA certificate to trust: KAFKA_SSL_CA_LOCATION. */
+  caLocation: string;
+  /** A ready-to-copy .env fragment, password included (git-ignored, mode 0600). */
+  credentialsFile: string;
+}
+
+export interface BrokerStatus {
+  /** "dead": a pid file whose process is gone, or is alive but no longer answers.
+   *  For a cluster: "running" only if every node runs, "stopped" if none does, else "dead". */
+  state: "running" | "stopped" | "dead";
+  /** The (first) node's pid. */
+  pid?: number;
+  /** Every node's PLAINTEXT listener, comma-separated: a client's bootstrap.servers. */
   bootstrap: string;
   kafkaVersion?: string;
+  /** The (first) node's server.log. */
   logFile: string;
   /** When the running (or dead) broker was started, ISO 8601. */
   startedAt?: string;
+  /** The instance's folder. */
+  home: string;
+  /** One entry per node (a single node has one). */
+  nodes: NodeStatus[];
+  /** Present when the broker's configuration has the SASL_SSL listener. */
+  sasl?: SaslListenerInfo;
 }
 
 export class BrokerError extends Error {
@@ -46,6 +91,18 @@ export interface BrokerOptions {
   timeoutMs?: number;
   /** Progress and diagnostics, one line each (e.g. console.error). */
   log?: (line: string) => void;
+  /** 1 (default) or 3 nodes. */
+  nodes?: 1 | 3;
+  /** The instance's folder. Default: KAFKA_EMBEDDED_HOME, else .broker; for 3 nodes, <that>/cluster3. */
+  home?: string;
+  /** Single node: client port (controller +1, SASL_SSL +2), default 9092. Three nodes: the first
+   *  client port (the others follow; controllers at +100), default 19092. */
+  basePort?: number;
+  /** The SASL_SSL listener (single node only). Default true. */
+  sasl?: boolean;
+  /** JVM heap flags per node. Default KAFKA_HEAP_OPTS, else "-Xms1G -Xmx1G" for the default
+   *  single node (as kafka-server-start.sh) and "-Xms256M -Xmx512M" for any other instance. */
+  heap?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -54,7 +111,7 @@ export interface BrokerOptions {
 
 
 export interface ListenerSpec {
-  /** Kafka's listener name, e.g. PLAINTEXT or CONTROLLER (a secure one could be SASL_SSL). */
+  /** Kafka's listener name, e.g. PLAINTEXT, SASL_SSL or CONTROLLER. */
   name: string;
   protocol: SecurityProtocol;
   host: string;
@@ -72,7 +129,7 @@ export interface VoterSpec {
 
 export interface ServerPropertiesOptions {
   nodeId: number;
-  /** Every listener of this node; a later secure listener is one more entry (plus `extra`). */
+  /** Every listener of this node; the secure one is one more entry (plus its keys in `extra`). */
   listeners: ListenerSpec[];
   /** The whole controller quorum, this node included; a 3-node cluster lists three voters. */
   voters: VoterSpec[];
@@ -128,14 +185,56 @@ export function serverProperties(opts: ServerPropertiesOptions): string {
 }
 
 /** The embedded single node's options: the one place that names its ports and node id. */
-export function embeddedNodeOptions(dataDir: string): ServerPropertiesOptions {
+
+/** What the broker's SASL_SSL listener needs: its keystore and its one PLAIN user. */
+export type SaslListenerSettings = Pick<SecurityMaterial, "keystore" | "keystorePassword" | "username" | "password">;
+
+/** The SASL_SSL listener's broker keys: PLAIN only, TLS from the PKCS#12 keystore. */
+export function saslListenerProperties(s: SaslListenerSettings): Record<string, string> {
+  const p = "listener.name.sasl_ssl.";
   return {
-    nodeId: NODE_ID,
+    // Kafka's global default is GSSAPI (Kerberos); the listener's own key is the one that counts.
+    "sasl.enabled.mechanisms": SASL_MECHANISM,
+    [`${p}sasl.enabled.mechanisms`]: SASL_MECHANISM,
+    [`${p}plain.sasl.jaas.config`]: plainJaasConfig(s.username, s.password),
+    [`${p}ssl.keystore.type`]: "PKCS12",
+    [`${p}ssl.keystore.location`]: s.keystore,
+    [`${p}ssl.keystore.password`]: s.keystorePassword,
+    [`${p}ssl.key.password`]: s.keystorePassword,
+  };
+}
+
+/**
+ * A single node's options: PLAINTEXT on basePort, CONTROLLER on basePort+1 and, given `sasl`,
+ * SASL_SSL on basePort+2. The defaults are the embedded broker's 9092/9093/9094.
+ */
+export function embeddedNodeOptions(dataDir: string, basePort = DEFAULT_BASE_PORT, sasl?: SaslListenerSettings): ServerPropertiesOptions {
+  const listeners: ListenerSpec[] = [
+    { name: "PLAINTEXT", protocol: "PLAINTEXT", host: HOST, port: basePort },
+    { name: "CONTROLLER", protocol: "PLAINTEXT", host: HOST, port: basePort + 1, controller: true },
+  ];
+  if (sasl) listeners.push({ name: "SASL_SSL", protocol: "SASL_SSL", host: HOST, port: basePort + 2 });
+  return {
+    nodeId: 1,
+    listeners,
+    voters: [{ nodeId: 1, host: HOST, port: basePort + 1 }],
+    dataDir,
+    // Brokers talk to each other (and the controller to itself) in plain text on loopback.
+    interBrokerListener: "PLAINTEXT",
+    extra: sasl ? saslListenerProperties(sasl) : undefined,
+  };
+}
+
+/** Node nodeId (1-based) of an n-node cluster: client basePort+i, controller basePort+100+i. */
+export function clusterNodeOptions(nodeId: number, n: number, dataDir: string, basePort = CLUSTER_BASE_PORT): ServerPropertiesOptions {
+  const voters = Array.from({ length: n }, (_, i) => ({ nodeId: i + 1, host: HOST, port: basePort + CLUSTER_CONTROLLER_OFFSET + i }));
+  return {
+    nodeId,
     listeners: [
-      { name: "PLAINTEXT", protocol: "PLAINTEXT", host: HOST, port: BROKER_PORT },
-      { name: "CONTROLLER", protocol: "PLAINTEXT", host: HOST, port: CONTROLLER_PORT, controller: true },
+      { name: "PLAINTEXT", protocol: "PLAINTEXT", host: HOST, port: basePort + nodeId - 1 },
+      { name: "CONTROLLER", protocol: "PLAINTEXT", host: HOST, port: basePort + CLUSTER_CONTROLLER_OFFSET + nodeId - 1, controller: true },
     ],
-    voters: [{ nodeId: NODE_ID, host: HOST, port: CONTROLLER_PORT }],
+    voters,
     dataDir,
   };
 }
@@ -177,53 +276,112 @@ function toolsLog4j2(): string {
 function xmlEscape(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
-
 // ---------------------------------------------------------------------------------------------
 // Files
 // ---------------------------------------------------------------------------------------------
 
-interface Layout {
-  home: string;
-  libs: string;
+interface NodeLayout {
+  nodeId: number;
   configDir: string;
   dataDir: string;
   logsDir: string;
   serverProperties: string;
   log4j2: string;
-  toolsLog4j2: string;
   serverLog: string;
   stdoutLog: string;
   pidFile: string;
+  clientPort: number;
+  /** host:port of the PLAINTEXT listener. */
+  bootstrap: string;
+  /** Every port the node listens on, with its role (for the "port in use" check). */
+  ports: [number, string][];
+}
+
+interface Instance {
+  home: string;
+  libs: string;
+  /** The default single node in .broker (the only one whose heap follows kafka-server-start.sh). */
+  isDefault: boolean;
+  basePort: number;
+  sasl: boolean;
+  saslPort?: number;
+  heap: string[];
+  nodes: NodeLayout[];
+  toolsLog4j2: string;
   clusterIdFile: string;
   startLock: string;
+  bootstrap: string;
+}
+
+function defaultHome(): string {
+  return process.env.KAFKA_EMBEDDED_HOME ? path.resolve(process.env.KAFKA_EMBEDDED_HOME) : paths.broker;
+}
+
+function checkPort(p: number, what: string): number {
+  if (!Number.isInteger(p) || p < 1024 || p > 65_000) {
+    throw new BrokerError(`${what} ${p} is not allowed; use a whole number from 1024 to 65000.`);
+  }
+  return p;
 }
 
 /**
- * KAFKA_EMBEDDED_HOME moves the broker's state (config, data, logs, pid) elsewhere, so that an
- * isolated run (e.g. a test in its own network namespace) cannot touch the shared .broker/.
- * The jars are always those of .broker/libs, where setup puts them.
+ * Where an instance keeps its state. KAFKA_EMBEDDED_HOME (or opts.home) moves it away from the
+ * shared .broker/, so an isolated run cannot touch the broker others use. The jars are always
+ * those of .broker/libs, where setup puts them.
  */
-function layout(): Layout {
-  const home = process.env.KAFKA_EMBEDDED_HOME ? path.resolve(process.env.KAFKA_EMBEDDED_HOME) : paths.broker;
-  const configDir = path.join(home, "config");
-  const logsDir = path.join(home, "logs");
+function instance(opts: BrokerOptions = {}): Instance {
+  const n = opts.nodes ?? 1;
+  if (n !== 1 && n !== 3) throw new BrokerError(`nodes: ${String(n)} is not supported; use 1 or 3.`);
+  const home = path.resolve(opts.home ?? (n === 1 ? defaultHome() : path.join(defaultHome(), "cluster3")));
+  const basePort = checkPort(opts.basePort ?? (n === 1 ? DEFAULT_BASE_PORT : CLUSTER_BASE_PORT), "basePort");
+  const isDefault = n === 1 && opts.home === undefined && opts.basePort === undefined;
+  const sasl = n === 1 && (opts.sasl ?? true);
+  const heapText = opts.heap ?? process.env.KAFKA_HEAP_OPTS ?? (isDefault ? "-Xms1G -Xmx1G" : "-Xms256M -Xmx512M");
+  const nodes: NodeLayout[] = [];
+  for (let id = 1; id <= n; id++) {
+    // A single node keeps the flat layout it always had; a cluster's nodes get a folder each.
+    const nodeHome = n === 1 ? home : path.join(home, `node-${id}`);
+    const configDir = path.join(nodeHome, "config");
+    const logsDir = path.join(nodeHome, "logs");
+    const clientPort = n === 1 ? basePort : basePort + id - 1;
+    const controllerPort = n === 1 ? basePort + 1 : basePort + CLUSTER_CONTROLLER_OFFSET + id - 1;
+    const ports: [number, string][] = [
+      [clientPort, "the client listener"],
+      [controllerPort, "the KRaft controller listener"],
+    ];
+    if (sasl) ports.push([basePort + 2, "the SASL_SSL listener"]);
+    nodes.push({
+      nodeId: id,
+      configDir,
+      dataDir: path.join(home, "data", `node-${id}`),
+      logsDir,
+      serverProperties: path.join(configDir, "server.properties"),
+      log4j2: path.join(configDir, "log4j2.xml"),
+      serverLog: path.join(logsDir, "server.log"),
+      stdoutLog: path.join(logsDir, "broker.out"),
+      pidFile: path.join(nodeHome, "broker.pid"),
+      clientPort,
+      bootstrap: `${HOST}:${clientPort}`,
+      ports,
+    });
+  }
+  for (const node of nodes) for (const [p] of node.ports) checkPort(p, "port");
   return {
     home,
     libs: path.join(paths.broker, "libs"),
-    configDir,
-    // One folder per node, so a multi-node mode can sit beside it.
-    dataDir: path.join(home, "data", `node-${NODE_ID}`),
-    logsDir,
-    serverProperties: path.join(configDir, "server.properties"),
-    log4j2: path.join(configDir, "log4j2.xml"),
-    toolsLog4j2: path.join(configDir, "tools-log4j2.xml"),
-    serverLog: path.join(logsDir, "server.log"),
-    stdoutLog: path.join(logsDir, "broker.out"),
-    pidFile: path.join(home, "broker.pid"),
+    isDefault,
+    basePort,
+    sasl,
+    saslPort: sasl ? basePort + 2 : undefined,
+    heap: heapText.split(/\s+/).filter(Boolean),
+    nodes,
+    toolsLog4j2: path.join(nodes[0].configDir, "tools-log4j2.xml"),
     clusterIdFile: path.join(home, "cluster.id"),
     startLock: path.join(home, "start.lock"),
+    bootstrap: nodes.map((x) => x.bootstrap).join(","),
   };
 }
+
 
 function kafkaVersionIn(libs: string): string | undefined {
   let names: string[];
@@ -241,10 +399,10 @@ function kafkaVersionIn(libs: string): string | undefined {
 
 /** The Kafka version of the jars in .broker/libs, e.g. "4.3.1"; undefined before setup. */
 export function kafkaVersion(): string | undefined {
-  return kafkaVersionIn(layout().libs);
+  return kafkaVersionIn(path.join(paths.broker, "libs"));
 }
 
-function readPidFile(L: Layout): { pid: number; startedAt: string; ageMs: number } | undefined {
+function readPidFile(L: NodeLayout): { pid: number; startedAt: string; ageMs: number } | undefined {
   try {
     const text = fs.readFileSync(L.pidFile, "utf8").trim();
     const pid = Number.parseInt(text, 10);
@@ -340,7 +498,7 @@ function cmdline(pid: number): string | undefined {
 }
 
 /** Ours = a kafka.Kafka JVM run with our server.properties (guards against a recycled pid). */
-function isOurBroker(pid: number, L: Layout): boolean {
+function isOurBroker(pid: number, L: NodeLayout): boolean {
   if (!isAlive(pid)) return false;
   const cmd = cmdline(pid);
   if (cmd === undefined) return true; // no /proc to check with: trust the pid file
@@ -498,7 +656,7 @@ function answersMetadata(bootstrap: string, timeoutMs: number): Promise<boolean>
 // ---------------------------------------------------------------------------------------------
 
 interface Inspection {
-  status: BrokerStatus;
+  status: NodeStatus;
   /** Why it is dead, for the log. */
   reason?: string;
   /** Pid file age, to tell a broker still starting from a hung one. */
@@ -509,34 +667,73 @@ interface Inspection {
 
 const STATUS_PROBE_MS = 2500;
 
-async function inspect(L: Layout, probeMs = STATUS_PROBE_MS): Promise<Inspection> {
-  const base = { bootstrap: EMBEDDED_BOOTSTRAP, kafkaVersion: kafkaVersionIn(L.libs), logFile: L.serverLog };
-  const pf = readPidFile(L);
+async function inspectNode(node: NodeLayout, probeMs = STATUS_PROBE_MS): Promise<Inspection> {
+  const base = { nodeId: node.nodeId, bootstrap: node.bootstrap, logFile: node.serverLog };
+  const pf = readPidFile(node);
   if (!pf) {
-    if (fs.existsSync(L.pidFile)) {
-      return { status: { ...base, state: "dead" }, reason: `${L.pidFile} holds no valid pid`, alive: false };
+    if (fs.existsSync(node.pidFile)) {
+      return { status: { ...base, state: "dead" }, reason: `${node.pidFile} holds no valid pid`, alive: false };
     }
     return { status: { ...base, state: "stopped" }, alive: false };
   }
-  const status: BrokerStatus = { ...base, state: "dead", pid: pf.pid, startedAt: pf.startedAt };
-  if (!isOurBroker(pf.pid, L)) {
+  const status: NodeStatus = { ...base, state: "dead", pid: pf.pid, startedAt: pf.startedAt };
+  if (!isOurBroker(pf.pid, node)) {
     return { status, reason: `its pid file names pid ${pf.pid}, which is no longer running (or no longer our broker)`, alive: false, ageMs: pf.ageMs };
   }
   const answers =
-    (await portAccepting(HOST, BROKER_PORT, Math.min(1000, probeMs))) &&
-    (await answersMetadata(EMBEDDED_BOOTSTRAP, probeMs));
+    (await portAccepting(HOST, node.clientPort, Math.min(1000, probeMs))) &&
+    (await answersMetadata(node.bootstrap, probeMs));
   if (answers) return { status: { ...status, state: "running" }, alive: true, ageMs: pf.ageMs };
   return {
     status,
-    reason: `pid ${pf.pid} is alive but does not answer a metadata request on ${EMBEDDED_BOOTSTRAP}`,
+    reason: `pid ${pf.pid} is alive but does not answer a metadata request on ${node.bootstrap}`,
     alive: true,
     ageMs: pf.ageMs,
   };
 }
 
-/** State of the embedded broker; "running" only if it answers a metadata request now. */
-export async function brokerStatus(): Promise<BrokerStatus> {
-  return (await inspect(layout())).status;
+/** The SASL_SSL listener, if the node's (last written) configuration has one and its user exists. */
+function saslInfo(I: Instance): SaslListenerInfo | undefined {
+  if (!I.sasl || I.saslPort === undefined) return undefined;
+  let props = "";
+  try {
+    props = fs.readFileSync(I.nodes[0].serverProperties, "utf8");
+  } catch {
+    return undefined;
+  }
+  if (!props.includes(`SASL_SSL://${HOST}:${I.saslPort}`)) return undefined;
+  const m = readSecurityMaterial(I.home);
+  if (!m) return undefined;
+  return { bootstrap: `${HOST}:${I.saslPort}`, mechanism: SASL_MECHANISM, username: m.username, caLocation: m.caPem, credentialsFile: m.credentialsFile };
+}
+
+function combine(I: Instance, nodes: NodeStatus[]): BrokerStatus {
+  const states = nodes.map((n) => n.state);
+  const state = states.every((s) => s === "running") ? "running" : states.every((s) => s === "stopped") ? "stopped" : "dead";
+  const first = nodes[0];
+  const status: BrokerStatus = {
+    state,
+    bootstrap: I.bootstrap,
+    kafkaVersion: kafkaVersionIn(I.libs),
+    logFile: first.logFile,
+    home: I.home,
+    nodes,
+  };
+  if (first.pid !== undefined) status.pid = first.pid;
+  if (first.startedAt !== undefined) status.startedAt = first.startedAt;
+  const sasl = saslInfo(I);
+  if (sasl) status.sasl = sasl;
+  return status;
+}
+
+async function inspectAll(I: Instance): Promise<Inspection[]> {
+  return Promise.all(I.nodes.map((n) => inspectNode(n)));
+}
+
+/** State of the embedded broker (or cluster); "running" only if every node answers a metadata request now. */
+export async function brokerStatus(opts: Pick<BrokerOptions, "nodes" | "home" | "basePort" | "sasl"> = {}): Promise<BrokerStatus> {
+  const I = instance(opts);
+  return combine(I, (await inspectAll(I)).map((x) => x.status));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -550,32 +747,32 @@ const STARTUP_GRACE_MS = 30_000;
  * Serialises starts across processes (two notebooks, a test run and the CLI may all call
  * startBroker at once): O_EXCL lock file holding the starter's pid; a dead holder's is taken over.
  */
-async function withStartLock<T>(L: Layout, deadline: number, fn: (waited: boolean) => Promise<T>): Promise<T> {
-  fs.mkdirSync(L.home, { recursive: true });
+async function withStartLock<T>(I: Instance, deadline: number, fn: (waited: boolean) => Promise<T>): Promise<T> {
+  fs.mkdirSync(I.home, { recursive: true });
   let waited = false;
   for (;;) {
     try {
-      fs.writeFileSync(L.startLock, String(process.pid), { flag: "wx" });
+      fs.writeFileSync(I.startLock, String(process.pid), { flag: "wx" });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
     let holder = NaN;
     try {
-      holder = Number.parseInt(fs.readFileSync(L.startLock, "utf8"), 10);
+      holder = Number.parseInt(fs.readFileSync(I.startLock, "utf8"), 10);
     } catch {
       continue; // released between our two calls
     }
     // An empty lock may be one that its creator has not written its pid into yet.
-    const abandoned = Number.isInteger(holder) ? holder !== process.pid && !isAlive(holder) : fileAgeMs(L.startLock) > 5000;
+    const abandoned = Number.isInteger(holder) ? holder !== process.pid && !isAlive(holder) : fileAgeMs(I.startLock) > 5000;
     if (abandoned) {
-      removeFile(L.startLock);
+      removeFile(I.startLock);
       continue;
     }
     if (Date.now() >= deadline) {
       throw new BrokerError(
         `Another process (pid ${Number.isInteger(holder) ? holder : "?"}) is still starting the embedded broker; ` +
-          `wait for it, or remove ${L.startLock} if that process is stuck.`,
+          `wait for it, or remove ${I.startLock} if that process is stuck.`,
       );
     }
     waited = true;
@@ -585,23 +782,19 @@ async function withStartLock<T>(L: Layout, deadline: number, fn: (waited: boolea
     return await fn(waited);
   } finally {
     try {
-      if (fs.readFileSync(L.startLock, "utf8") === String(process.pid)) removeFile(L.startLock);
+      if (fs.readFileSync(I.startLock, "utf8") === String(process.pid)) removeFile(I.startLock);
     } catch {
       /* gone */
     }
   }
 }
 
-/** Refuses to start over a foreign listener; adopts our own broker if only its pid file was lost. */
-async function checkPorts(L: Layout, log: (l: string) => void): Promise<number | undefined> {
-  const roles: [number, string][] = [
-    [BROKER_PORT, "the client listener"],
-    [CONTROLLER_PORT, "the KRaft controller listener"],
-  ];
-  for (const [port, role] of roles) {
+/** Refuses to start over a foreign listener; adopts our own node if only its pid file was lost. */
+async function checkPorts(node: NodeLayout, log: (l: string) => void): Promise<number | undefined> {
+  for (const [port, role] of node.ports) {
     if (!(await portAccepting(HOST, port, 1000))) continue;
     const holders = portHolders(port);
-    const ours = holders.find((h) => isOurBroker(h.pid, L));
+    const ours = holders.find((h) => isOurBroker(h.pid, node));
     if (ours) {
       log(`Found our broker (pid ${ours.pid}) running without a pid file; adopting it`);
       return ours.pid;
@@ -612,7 +805,7 @@ async function checkPorts(L: Layout, log: (l: string) => void): Promise<number |
         `${describeHolders(holders, port)}, which is not the broker this project started. ` +
         `Fix: stop that process${holders.length ? ` (kill ${holders.map((h) => h.pid).join(" ")})` : ""}` +
         `, or${looksLikeKafka ? "" : ", if it is a Kafka broker you want to use,"} point ` +
-        (port === BROKER_PORT
+        (port === node.clientPort
           ? `KAFKA_BOOTSTRAP_SERVERS in .env at it (KAFKA_BOOTSTRAP_SERVERS=${HOST}:${port}) `
           : `KAFKA_BOOTSTRAP_SERVERS in .env at its client listener `) +
         `so that the embedded broker is not needed.`,
@@ -651,51 +844,62 @@ function randomClusterId(): string {
   }
 }
 
-function clusterId(L: Layout): string {
+/** The instance's cluster id: one for all its nodes, kept in cluster.id. */
+function clusterId(I: Instance): string {
   try {
-    const id = fs.readFileSync(L.clusterIdFile, "utf8").trim();
+    const id = fs.readFileSync(I.clusterIdFile, "utf8").trim();
     if (id) return id;
   } catch {
     /* first start */
   }
   // Formatted earlier (cluster.id lost): keep the id the data already carries.
-  try {
-    const meta = fs.readFileSync(path.join(L.dataDir, "meta.properties"), "utf8");
-    const m = /^cluster\.id=(.+)$/m.exec(meta);
-    if (m) {
-      fs.writeFileSync(L.clusterIdFile, m[1].trim() + "\n");
-      return m[1].trim();
+  for (const node of I.nodes) {
+    try {
+      const meta = fs.readFileSync(path.join(node.dataDir, "meta.properties"), "utf8");
+      const m = /^cluster\.id=(.+)$/m.exec(meta);
+      if (m) {
+        fs.writeFileSync(I.clusterIdFile, m[1].trim() + "\n");
+        return m[1].trim();
+      }
+    } catch {
+      /* not formatted */
     }
-  } catch {
-    /* not formatted */
   }
   const id = randomClusterId();
-  fs.writeFileSync(L.clusterIdFile, id + "\n");
+  fs.writeFileSync(I.clusterIdFile, id + "\n");
   return id;
 }
 
-function writeConfig(L: Layout): void {
-  for (const d of [L.configDir, L.dataDir, L.logsDir]) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(L.serverProperties, serverProperties(embeddedNodeOptions(L.dataDir)));
-  fs.writeFileSync(L.log4j2, brokerLog4j2(L.serverLog));
-  fs.writeFileSync(L.toolsLog4j2, toolsLog4j2());
+function nodeOptions(I: Instance, node: NodeLayout, sasl: SaslListenerSettings | undefined): ServerPropertiesOptions {
+  return I.nodes.length === 1
+    ? embeddedNodeOptions(node.dataDir, I.basePort, sasl)
+    : clusterNodeOptions(node.nodeId, I.nodes.length, node.dataDir, I.basePort);
 }
 
-async function formatStorageIfNeeded(L: Layout, log: (l: string) => void, timeoutMs: number): Promise<void> {
-  if (fs.existsSync(path.join(L.dataDir, "meta.properties"))) return;
-  const id = clusterId(L);
-  log(`Formatting KRaft storage in ${L.dataDir} (cluster id ${id})`);
+function writeConfig(I: Instance, node: NodeLayout, sasl: SaslListenerSettings | undefined): void {
+  for (const d of [node.configDir, node.dataDir, node.logsDir]) fs.mkdirSync(d, { recursive: true });
+  // It holds the keystore and SASL passwords when the SASL_SSL listener is on: owner only.
+  fs.writeFileSync(node.serverProperties, serverProperties(nodeOptions(I, node, sasl)), { mode: 0o600 });
+  fs.chmodSync(node.serverProperties, 0o600);
+  fs.writeFileSync(node.log4j2, brokerLog4j2(node.serverLog));
+  fs.writeFileSync(I.toolsLog4j2, toolsLog4j2());
+}
+
+async function formatStorageIfNeeded(I: Instance, node: NodeLayout, log: (l: string) => void, timeoutMs: number): Promise<void> {
+  if (fs.existsSync(path.join(node.dataDir, "meta.properties"))) return;
+  const id = clusterId(I);
+  log(`Formatting KRaft storage in ${node.dataDir} (cluster id ${id})`);
   await runJava(
     [
-      `-Dlog4j2.configurationFile=${L.toolsLog4j2}`,
+      `-Dlog4j2.configurationFile=${I.toolsLog4j2}`,
       "-cp",
-      path.join(L.libs, "*"),
+      path.join(I.libs, "*"),
       "kafka.tools.StorageTool",
       "format",
       "-t",
       id,
       "-c",
-      L.serverProperties,
+      node.serverProperties,
       "--ignore-formatted",
     ],
     timeoutMs,
@@ -704,47 +908,42 @@ async function formatStorageIfNeeded(L: Layout, log: (l: string) => void, timeou
   });
 }
 
-function jvmArgs(L: Layout): string[] {
-  // Same defaults as kafka-server-start.sh; KAFKA_HEAP_OPTS overrides the heap as it does there.
-  const heap = (process.env.KAFKA_HEAP_OPTS ?? "-Xms1G -Xmx1G").split(/\s+/).filter(Boolean);
+function jvmArgs(I: Instance, node: NodeLayout): string[] {
+  // Same flags as kafka-server-start.sh; KAFKA_HEAP_OPTS overrides the heap as it does there.
   return [
-    ...heap,
+    ...I.heap,
     "-XX:+UseG1GC",
     "-XX:MaxGCPauseMillis=20",
     "-XX:InitiatingHeapOccupancyPercent=35",
     "-Djava.awt.headless=true",
-    `-Dkafka.logs.dir=${L.logsDir}`,
-    `-Dlog4j2.configurationFile=${L.log4j2}`,
+    `-Dkafka.logs.dir=${node.logsDir}`,
+    `-Dlog4j2.configurationFile=${node.log4j2}`,
     "-cp",
-    path.join(L.libs, "*"),
+    path.join(I.libs, "*"),
     "kafka.Kafka",
-    L.serverProperties,
+    node.serverProperties,
   ];
 }
 
-function startFailure(L: Layout, what: string, serverLogFrom: number): BrokerError {
-  const server = tailLines(L.serverLog, 20, serverLogFrom);
-  const out = tailLines(L.stdoutLog, 20);
+function startFailure(node: NodeLayout, what: string, serverLogFrom: number): BrokerError {
+  const server = tailLines(node.serverLog, 20, serverLogFrom);
+  const out = tailLines(node.stdoutLog, 20);
   const parts = [`Embedded Kafka broker ${what}.`];
-  if (server.length) parts.push(`Last lines of ${L.serverLog}:\n${server.join("\n")}`);
-  if (out.length) parts.push(`Last lines of ${L.stdoutLog}:\n${out.join("\n")}`);
-  if (!server.length && !out.length) parts.push(`(nothing in ${L.serverLog} or ${L.stdoutLog})`);
+  if (server.length) parts.push(`Last lines of ${node.serverLog}:\n${server.join("\n")}`);
+  if (out.length) parts.push(`Last lines of ${node.stdoutLog}:\n${out.join("\n")}`);
+  if (!server.length && !out.length) parts.push(`(nothing in ${node.serverLog} or ${node.stdoutLog})`);
   return new BrokerError(parts.join("\n"));
 }
 
 /** Waits until our JVM answers; false if it exits first or the deadline passes. */
-async function waitUntilAnswering(
-  pid: number,
-  deadline: number,
-  exited: () => boolean,
-): Promise<boolean> {
+async function waitUntilAnswering(node: NodeLayout, pid: number, deadline: number, exited: () => boolean): Promise<boolean> {
   for (;;) {
     if (exited() || !isAlive(pid)) return false;
     const remaining = deadline - Date.now();
     if (remaining <= 0) return false;
     // A cheap TCP check first, so a poll costs ~250 ms until the listener is up.
-    if (await portAccepting(HOST, BROKER_PORT, Math.min(500, remaining))) {
-      if (await answersMetadata(EMBEDDED_BOOTSTRAP, Math.max(250, Math.min(1000, deadline - Date.now())))) {
+    if (await portAccepting(HOST, node.clientPort, Math.min(500, remaining))) {
+      if (await answersMetadata(node.bootstrap, Math.max(250, Math.min(1000, deadline - Date.now())))) {
         return true;
       }
     }
@@ -752,122 +951,174 @@ async function waitUntilAnswering(
   }
 }
 
-async function spawnBroker(L: Layout, log: (l: string) => void, deadline: number): Promise<BrokerStatus> {
-  writeConfig(L);
-  await formatStorageIfNeeded(L, log, Math.max(5000, deadline - Date.now()));
+interface Spawned {
+  node: NodeLayout;
+  child: ChildProcess;
+  pid: number;
+  serverLogFrom: number;
+  exit?: string;
+}
 
-  const serverLogFrom = fileSize(L.serverLog);
-  const out = fs.openSync(L.stdoutLog, "w");
+function spawnNode(I: Instance, node: NodeLayout, log: (l: string) => void): Promise<Spawned> {
+  const serverLogFrom = fileSize(node.serverLog);
+  const out = fs.openSync(node.stdoutLog, "w");
   let child: ChildProcess;
   try {
     // detached: its own process group, so the caller's Ctrl-C or exit does not take it down;
     // stdio goes to files, so nothing ties it to this process once we unref it.
-    child = spawn(javaBinary(), jvmArgs(L), { cwd: L.home, detached: true, stdio: ["ignore", out, out] });
+    child = spawn(javaBinary(), jvmArgs(I, node), { cwd: I.home, detached: true, stdio: ["ignore", out, out] });
   } finally {
     fs.closeSync(out);
   }
-  let exit: string | undefined;
   let spawnError: Error | undefined;
   child.once("error", (e) => (spawnError = e));
-  child.once("exit", (code, sig) => (exit = sig ? `signal ${sig}` : `code ${code}`));
   if (child.pid === undefined) {
-    await sleep(0); // the "error" event comes on the next tick
-    const why = (spawnError as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? "java was not found (install a JDK 17+)" : spawnError?.message;
-    throw new BrokerError(`Could not run the embedded broker: ${why ?? "spawn failed"}`);
+    return sleep(0).then(() => {
+      // the "error" event comes on the next tick
+      const why = (spawnError as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? "java was not found (install a JDK 17+)" : spawnError?.message;
+      throw new BrokerError(`Could not run the embedded broker: ${why ?? "spawn failed"}`);
+    });
   }
-  const pid = child.pid;
-  fs.writeFileSync(L.pidFile, `${pid}\n`);
-  log(`Started Kafka broker JVM (pid ${pid}); waiting for it to answer on ${EMBEDDED_BOOTSTRAP}`);
+  const s: Spawned = { node, child, pid: child.pid, serverLogFrom };
+  child.once("exit", (code, sig) => (s.exit = sig ? `signal ${sig}` : `code ${code}`));
+  fs.writeFileSync(node.pidFile, `${s.pid}\n`);
+  log(`Started Kafka broker JVM (pid ${s.pid}); waiting for it to answer on ${node.bootstrap}`);
+  return Promise.resolve(s);
+}
 
-  const ok = await waitUntilAnswering(pid, deadline, () => exit !== undefined);
-  if (!ok) {
-    const what = exit !== undefined || !isAlive(pid)
-      ? `exited during start-up (${exit ?? "exit status unknown"})`
-      : `did not answer on ${EMBEDDED_BOOTSTRAP} in time; it was killed`;
-    if (isAlive(pid)) {
-      signal(pid, "SIGKILL");
-      await waitForExit(pid, 5000);
+/** Kills what this call spawned and explains the first failure; never returns. */
+async function abandonStart(spawned: Spawned[], failed: Spawned, what: string): Promise<never> {
+  for (const s of spawned) {
+    if (isAlive(s.pid)) {
+      signal(s.pid, "SIGKILL");
+      await waitForExit(s.pid, 5000);
     }
-    removeFile(L.pidFile);
-    child.unref();
-    throw startFailure(L, what, serverLogFrom);
+    removeFile(s.node.pidFile);
+    s.child.removeAllListeners();
+    s.child.unref();
   }
-  child.removeAllListeners();
-  child.unref();
-  const pf = readPidFile(L);
-  return {
-    state: "running",
-    pid,
-    bootstrap: EMBEDDED_BOOTSTRAP,
-    kafkaVersion: kafkaVersionIn(L.libs),
-    logFile: L.serverLog,
-    startedAt: pf?.startedAt ?? new Date().toISOString(),
-  };
+  throw startFailure(failed.node, what, failed.serverLogFrom);
+}
+
+/** SASL_SSL material for the instance, or undefined (logged) when openssl cannot make it. */
+async function saslSettings(I: Instance, log: (l: string) => void): Promise<SaslListenerSettings | undefined> {
+  if (!I.sasl || I.saslPort === undefined) return undefined;
+  try {
+    return await ensureSecurityMaterial(I.home, `${HOST}:${I.saslPort}`, log);
+  } catch (e) {
+    if (!(e instanceof CertError)) throw e;
+    // The plain listener is what most runs need: start without the secure one rather than not at all.
+    log(`${e.message}. Starting without the SASL_SSL listener on ${HOST}:${I.saslPort}.`);
+    return undefined;
+  }
 }
 
 /**
- * Starts the embedded broker, or returns at once if ours is already running and answering.
- * A dead one is reported through `log`, cleaned up and started again. Resolves only once the
- * broker answers a metadata request; throws BrokerError (never hangs) otherwise.
+ * Starts the embedded broker (or the nodes of a cluster that are not running), or returns at
+ * once if all are already running and answering. A dead node is reported through `log`,
+ * cleaned up and started again. Resolves only once every node answers a metadata request;
+ * throws BrokerError (never hangs) otherwise.
  */
 export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerStatus> {
   return (await start(opts)).status;
 }
 
+/** Clears a dead or hung node so it can be started; true if it turned out to be running after all. */
+async function clearNode(node: NodeLayout, now: Inspection, deadline: number, log: (l: string) => void): Promise<boolean> {
+  if (now.alive && now.status.pid !== undefined) {
+    const pid = now.status.pid;
+    const state = procState(pid);
+    const stopped = state === "T" || state === "t";
+    if (!stopped && (now.ageMs ?? Infinity) < STARTUP_GRACE_MS) {
+      // Started moments ago by a process that then went away (e.g. Ctrl-C): let it finish.
+      log(`Broker pid ${pid} was started ${Math.round((now.ageMs ?? 0) / 1000)} s ago; waiting for it`);
+      const until = Math.min(deadline, Date.now() + STARTUP_GRACE_MS - (now.ageMs ?? 0));
+      if (await waitUntilAnswering(node, pid, until, () => false)) {
+        if ((await inspectNode(node)).status.state === "running") return true;
+      }
+    }
+    if (isAlive(pid)) {
+      log(`Embedded broker is dead: ${now.reason ?? "it does not answer"}; killing it and starting a new one`);
+      await terminate(pid, 5000, log);
+    }
+    removeFile(node.pidFile);
+  } else if (now.status.state === "dead") {
+    log(`Embedded broker is dead: ${now.reason}; cleaning up and starting a new one`);
+    removeFile(node.pidFile);
+  }
+  return false;
+}
+
 async function start(opts: BrokerOptions): Promise<{ status: BrokerStatus; startedHere: boolean }> {
   const log = opts.log ?? (() => {});
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const I = instance(opts);
+  const timeoutMs = opts.timeoutMs ?? (I.nodes.length > 1 ? 120_000 : 60_000);
   const deadline = Date.now() + timeoutMs;
-  const L = layout();
 
-  const first = await inspect(L);
-  if (first.status.state === "running") return { status: first.status, startedHere: false };
+  const first = await inspectAll(I);
+  if (first.every((x) => x.status.state === "running")) return { status: combine(I, first.map((x) => x.status)), startedHere: false };
 
-  return withStartLock(L, deadline, async (waited) => {
+  return withStartLock(I, deadline, async (waited) => {
     // Again if we had to wait for the lock: its holder may have started the broker meanwhile.
-    let now = waited ? await inspect(L) : first;
-    if (now.status.state === "running") return { status: now.status, startedHere: false };
+    const now = waited ? await inspectAll(I) : first;
+    const toStart: NodeLayout[] = [];
+    for (let i = 0; i < I.nodes.length; i++) {
+      if (now[i].status.state === "running") continue;
+      if (!(await clearNode(I.nodes[i], now[i], deadline, log))) toStart.push(I.nodes[i]);
+    }
+    if (toStart.length === 0) return { status: await brokerStatus(opts), startedHere: false };
 
-    if (now.alive && now.status.pid !== undefined) {
-      const pid = now.status.pid;
-      const state = procState(pid);
-      const stopped = state === "T" || state === "t";
-      if (!stopped && (now.ageMs ?? Infinity) < STARTUP_GRACE_MS) {
-        // Started moments ago by a process that then went away (e.g. Ctrl-C): let it finish.
-        log(`Broker pid ${pid} was started ${Math.round((now.ageMs ?? 0) / 1000)} s ago; waiting for it`);
-        const until = Math.min(deadline, Date.now() + STARTUP_GRACE_MS - (now.ageMs ?? 0));
-        if (await waitUntilAnswering(pid, until, () => false)) {
-          now = await inspect(L);
-          if (now.status.state === "running") return { status: now.status, startedHere: false };
-        }
-      }
-      if (isAlive(pid)) {
-        log(`Embedded broker is dead: ${now.reason ?? "it does not answer"}; killing it and starting a new one`);
-        await terminate(pid, 5000, log);
-      }
-      removeFile(L.pidFile);
-    } else if (now.status.state === "dead") {
-      log(`Embedded broker is dead: ${now.reason}; cleaning up and starting a new one`);
-      removeFile(L.pidFile);
+    if (!kafkaVersionIn(I.libs)) {
+      throw new BrokerError(`The Kafka broker jars are missing from ${I.libs}: run \`npm run setup\` first.`);
     }
 
-    if (!kafkaVersionIn(L.libs)) {
-      throw new BrokerError(`The Kafka broker jars are missing from ${L.libs}: run \`npm run setup\` first.`);
-    }
-
-    const adopted = await checkPorts(L, log);
-    if (adopted !== undefined) {
-      fs.writeFileSync(L.pidFile, `${adopted}\n`);
+    const spawnList: NodeLayout[] = [];
+    for (const node of toStart) {
+      const adopted = await checkPorts(node, log);
+      if (adopted === undefined) {
+        spawnList.push(node);
+        continue;
+      }
+      fs.writeFileSync(node.pidFile, `${adopted}\n`);
       const until = Math.min(deadline, Date.now() + 10_000);
-      if (await waitUntilAnswering(adopted, until, () => false)) {
-        return { status: (await inspect(L)).status, startedHere: false };
-      }
+      if (await waitUntilAnswering(node, adopted, until, () => false)) continue;
       log(`Adopted broker (pid ${adopted}) does not answer; killing it`);
       await terminate(adopted, 5000, log);
-      removeFile(L.pidFile);
+      removeFile(node.pidFile);
+      spawnList.push(node);
     }
+    if (spawnList.length === 0) return { status: await brokerStatus(opts), startedHere: false };
 
-    return { status: await spawnBroker(L, log, deadline), startedHere: true };
+    const sasl = await saslSettings(I, log);
+    for (const node of spawnList) writeConfig(I, node, sasl);
+    const formatMs = Math.max(5000, deadline - Date.now());
+    await Promise.all(spawnList.map((node) => formatStorageIfNeeded(I, node, log, formatMs)));
+
+    const spawned: Spawned[] = [];
+    for (const node of spawnList) {
+      try {
+        spawned.push(await spawnNode(I, node, log));
+      } catch (e) {
+        for (const s of spawned) signal(s.pid, "SIGKILL");
+        for (const s of spawned) removeFile(s.node.pidFile);
+        throw e;
+      }
+    }
+    // A cluster's nodes answer only once a majority of controllers is up: wait for all together.
+    const ok = await Promise.all(spawned.map((s) => waitUntilAnswering(s.node, s.pid, deadline, () => s.exit !== undefined)));
+    const failedAt = ok.indexOf(false);
+    if (failedAt >= 0) {
+      const failed = spawned[failedAt];
+      const what = failed.exit !== undefined || !isAlive(failed.pid)
+        ? `exited during start-up (${failed.exit ?? "exit status unknown"})`
+        : `did not answer on ${failed.node.bootstrap} in time; it was killed`;
+      await abandonStart(spawned, failed, what);
+    }
+    for (const s of spawned) {
+      s.child.removeAllListeners();
+      s.child.unref();
+    }
+    return { status: await brokerStatus(opts), startedHere: true };
   });
 }
 
@@ -875,30 +1126,36 @@ async function start(opts: BrokerOptions): Promise<{ status: BrokerStatus; start
 // Stop and ensure
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Stops our broker: SIGTERM (controlled shutdown), SIGKILL if it is still alive after
- * timeoutMs (default 30 s). Removes the pid file. Resolves whether a broker was stopped.
- */
-export async function stopBroker(opts: BrokerOptions = {}): Promise<boolean> {
-  const log = opts.log ?? (() => {});
-  const L = layout();
-  const pf = readPidFile(L);
+async function stopNode(node: NodeLayout, timeoutMs: number, log: (l: string) => void): Promise<boolean> {
+  const pf = readPidFile(node);
   if (!pf) {
-    if (fs.existsSync(L.pidFile)) {
-      log(`Removing ${L.pidFile}: it holds no valid pid`);
-      removeFile(L.pidFile);
+    if (fs.existsSync(node.pidFile)) {
+      log(`Removing ${node.pidFile}: it holds no valid pid`);
+      removeFile(node.pidFile);
     }
     return false;
   }
-  if (!isOurBroker(pf.pid, L)) {
-    log(`Removing stale ${L.pidFile}: pid ${pf.pid} is no longer our broker`);
-    removeFile(L.pidFile);
+  if (!isOurBroker(pf.pid, node)) {
+    log(`Removing stale ${node.pidFile}: pid ${pf.pid} is no longer our broker`);
+    removeFile(node.pidFile);
     return false;
   }
   log(`Stopping the embedded broker (pid ${pf.pid})`);
-  await terminate(pf.pid, opts.timeoutMs ?? 30_000, log);
-  removeFile(L.pidFile);
+  await terminate(pf.pid, timeoutMs, log);
+  removeFile(node.pidFile);
   return true;
+}
+
+/**
+ * Stops our broker (every node of a cluster, together): SIGTERM (controlled shutdown), SIGKILL
+ * if still alive after timeoutMs (default 30 s). Removes the pid files. Resolves whether a
+ * broker was stopped.
+ */
+export async function stopBroker(opts: BrokerOptions = {}): Promise<boolean> {
+  const log = opts.log ?? (() => {});
+  const I = instance(opts);
+  const stopped = await Promise.all(I.nodes.map((n) => stopNode(n, opts.timeoutMs ?? 30_000, log)));
+  return stopped.some(Boolean);
 }
 
 /** The broker running, starting it if needed; startedHere says whether this call started it. */

@@ -5,15 +5,18 @@
 import * as os from "node:os";
 import { ensureBroker, kafkaVersion } from "./broker";
 import { loadConnection, type ConnectionSummary, type Env, type KafkaConnection, readEnv } from "./config";
+import { checkConnection } from "./preflight";
 import { clientVersions } from "./producers";
 
 /**
  * The connection from .env / the environment; for the embedded broker, also makes sure it runs
- * (starting it takes a few seconds the first time).
+ * (starting it takes a few seconds the first time). Then one bounded metadata request, so that
+ * an unreachable broker or a wrong password is a clear error now, not a time-out later.
  */
 export async function openTarget(env: Env = readEnv()): Promise<KafkaConnection> {
   const connection = loadConnection(env);
   if (connection.embedded) await ensureBroker({ log: (line) => console.error(line) });
+  await checkConnection(connection);
   return connection;
 }
 

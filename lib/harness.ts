@@ -394,9 +394,19 @@ export function batchesFrame(runs: ProducerRun[]): pl.DataFrame {
 }
 
 let lastResult: BenchmarkResult | undefined;
+let running: Promise<unknown> | undefined;
 
 /** The most recent run's result, also when it was interrupted (e.g. by a kernel interrupt). */
 export function lastBenchmark(): BenchmarkResult | undefined {
+  return lastResult;
+}
+
+/**
+ * Resolves once no benchmark is running any more, with the last result. After a kernel interrupt
+ * the interrupted cell's run goes on until it has stopped its producers; this waits for that.
+ */
+export async function benchmarkSettled(): Promise<BenchmarkResult | undefined> {
+  while (running) await running.catch(() => undefined);
   return lastResult;
 }
 
@@ -419,7 +429,16 @@ async function withInterrupt<T>(interruptible: boolean, outer: AbortSignal | und
  * Runs the benchmark: for each trial, every producer over the same serialized messages, one after
  * the other (the order alternates between trials, so neither always goes first).
  */
-export async function runBenchmark(opts: RunOptions): Promise<BenchmarkResult> {
+export function runBenchmark(opts: RunOptions): Promise<BenchmarkResult> {
+  const run = runBenchmarkNow(opts);
+  const tracked = run.finally(() => {
+    if (running === tracked) running = undefined;
+  });
+  running = tracked;
+  return run;
+}
+
+async function runBenchmarkNow(opts: RunOptions): Promise<BenchmarkResult> {
   const { connection, params } = opts;
   const serializer = opts.serializer ?? serializerFor(params.serializer);
   const purchases = opts.purchases ?? generatePurchases(params.numMessages);

@@ -13,5 +13,6 @@ export * from "./charts";
 export * from "./display";
 export * from "./report";
 export * from "./environment";
+export { checkConnection, ConnectionError } from "./preflight";
 export { brokerStatus, ensureBroker, kafkaVersion, startBroker, stopBroker, BrokerError, type BrokerStatus } from "./broker";
 export { paths, PROJECT_ROOT } from "./paths";

@@ -23,6 +23,20 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo);
 }
 
+/** Largest finite value (-Infinity for none); no spread, so any length works. */
+export function maxOf(values: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && values[i] > m) m = values[i];
+  return m;
+}
+
+/** Smallest finite value (Infinity for none). */
+export function minOf(values: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && values[i] < m) m = values[i];
+  return m;
+}
+
 export function mean(values: ArrayLike<number>): number {
   const xs = Array.from(values).filter(Number.isFinite);
   return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN;
@@ -182,14 +196,14 @@ export function producerSummary(result: BenchmarkResult, mode: ProducerMode): Pr
     mean_batch_ms: mean(elapsed),
     median_batch_ms: quantile(elapsed, 0.5),
     p95_batch_ms: quantile(elapsed, 0.95),
-    max_batch_ms: Math.max(...elapsed.filter(Number.isFinite)),
+    max_batch_ms: maxOf(elapsed),
     mean_enqueue_ms: mean(batches.map((b) => b.enqueue_ms)),
     mean_ack_interval_ms: mean(batches.map((b) => b.ack_interval_ms)),
     median_ack_interval_ms: quantile(batches.map((b) => b.ack_interval_ms), 0.5),
     wall_s: quantile(per.map((r) => r.wall_s), 0.5),
     msgs_per_s: quantile(rates, 0.5),
-    msgs_per_s_min: Math.min(...rates.filter(Number.isFinite)),
-    msgs_per_s_max: Math.max(...rates.filter(Number.isFinite)),
+    msgs_per_s_min: minOf(rates),
+    msgs_per_s_max: maxOf(rates),
     mb_per_s: quantile(per.map((r) => r.mb_per_s), 0.5),
     response_rate: quantile(rates, 0.5),
     request_rate: quantile(per.map((r) => (r.wall_s > 0 ? r.produce_requests / r.wall_s : NaN)), 0.5),
@@ -256,7 +270,7 @@ export function responseBinMs(run: ProducerRun): number {
 export function responseRate(run: ProducerRun, binMs: number): { t_s: number; acks_per_s: number }[] {
   const acks = Array.from(run.ackAtMs).filter(Number.isFinite);
   if (acks.length === 0 || binMs <= 0) return [];
-  const end = Math.max(...acks);
+  const end = maxOf(acks);
   const bins = new Array(Math.max(1, Math.ceil(end / binMs))).fill(0);
   for (const a of acks) bins[Math.min(bins.length - 1, Math.floor(a / binMs))]++;
   return bins.map((count, i) => ({ t_s: ((i + 0.5) * binMs) / 1000, acks_per_s: count / (binMs / 1000) }));

@@ -36,6 +36,9 @@ export interface RunNotebookOptions {
   forbidEnv?: string[];
   /** Receives each progress line of the runner's stderr (default: written to process.stderr). */
   onProgress?: (line: string) => void;
+  /** Aborting sends the runner SIGINT: it interrupts the kernel, runs cells tagged "finally",
+   *  writes the executed notebook and stops (status "interrupted"). */
+  signal?: AbortSignal;
 }
 
 interface RunnerSummary {
@@ -64,6 +67,8 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<NotebookRun
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const interrupt = () => child.kill("SIGINT");
+  opts.signal?.addEventListener("abort", interrupt, { once: true });
 
   let stdout = "";
   const stderrTail: string[] = []; // kept for when the runner dies without a summary
@@ -87,6 +92,7 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<NotebookRun
     });
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + constants.signals[signal] : null)));
   });
+  opts.signal?.removeEventListener("abort", interrupt);
   if (partial) emit(partial);
   const seconds = (Date.now() - started) / 1000;
 

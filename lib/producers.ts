@@ -271,16 +271,23 @@ export class AsyncProducer extends BaseProducer {
   readonly mode = "async" as const;
   /** How many times a full local queue made send() wait (backpressure events). */
   queueFullWaits = 0;
+  /**
+   * At most this many messages unacknowledged as JavaScript sees them: librdkafka's queue limit.
+   * Without it, delivery reports pile up unread while send() keeps the event loop busy, and
+   * memory grows with the run (hundreds of MiB for a million messages).
+   */
+  private readonly maxOutstanding: number;
 
   constructor(connection: KafkaConnection, topic: string, extra: Settings = {}) {
     super(connection, topic, { ...COMMON_SETTINGS, ...MODE_SETTINGS.async, ...extra });
+    this.maxOutstanding = Number(this.settings["queue.buffering.max.messages"] ?? 100_000);
   }
 
   /** Resolves once every message is in librdkafka's queue; deliveries arrive later. */
   async send(messages: readonly OutgoingMessage[], firstSeq: number, shouldStop?: () => boolean): Promise<number> {
     for (let i = 0; i < messages.length; i++) {
       if (shouldStop?.()) return i;
-      while (!this.tryProduce(messages[i], firstSeq + i)) {
+      while (this.outstanding >= this.maxOutstanding || !this.tryProduce(messages[i], firstSeq + i)) {
         this.queueFullWaits++;
         if (shouldStop?.()) return i;
         await this.nextReport(10);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import pl from "nodejs-polars";
 import type { BenchmarkResult } from "./harness";
-import { compare, latencyCdf, requestRate, responseBinMs, responseRate, summaries, summarizeRun, type Comparison, type ProducerSummary, type RunSummary } from "./metrics";
+import { compare, latencyCdf, maxOf, minOf, requestRate, responseBinMs, responseRate, summaries, summarizeRun, type Comparison, type ProducerSummary, type RunSummary } from "./metrics";
 import { reportsDir } from "./paths";
 import { serializerFor, type Purchase } from "./schema";
 import { COMMON_SETTINGS, MODE_SETTINGS } from "./producers";
@@ -71,7 +71,7 @@ export function settingsFrame(result?: BenchmarkResult): pl.DataFrame {
 export function payloadSizeFrame(purchases: Purchase[]): pl.DataFrame {
   const rows = (["json", "avro"] as const).map((name) => {
     const sizes = purchases.map((p) => serializerFor(name).serialize(p).length);
-    return { serializer: name, mean_bytes: Math.round((10 * sizes.reduce((a, b) => a + b, 0)) / sizes.length) / 10, min_bytes: Math.min(...sizes), max_bytes: Math.max(...sizes) };
+    return { serializer: name, mean_bytes: Math.round((10 * sizes.reduce((a, b) => a + b, 0)) / sizes.length) / 10, min_bytes: minOf(sizes), max_bytes: maxOf(sizes) };
   });
   return pl.DataFrame(rows);
 }

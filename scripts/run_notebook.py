@@ -15,6 +15,12 @@ Exit codes: 0 ok, 1 a cell failed (executed .ipynb written, no HTML), 2 bad argu
 3 refused to write a file containing a forbidden secret value (nothing written),
 4 a cell timed out, 5 the kernel died, 6 the kernel is not installed or did not start,
 9 unexpected runner error, 130/143 interrupted by SIGINT/SIGTERM.
+
+SIGINT (Ctrl-C) is an interrupt, as in JupyterLab: the kernel is interrupted (the running cell
+stops; the benchmark, run with interruptible: true, stops sending, flushes briefly and
+disconnects), no further cell starts except those tagged "finally" (e.g. one that saves the
+partial results), and the executed notebook is written. A second SIGINT, or the cell still
+running after --grace seconds, shuts the kernel down at once; SIGTERM does so straight away.
 """
 
 import argparse
@@ -35,6 +41,7 @@ import nbformat
 from jupyter_client.kernelspec import NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
 from nbconvert import HTMLExporter
 
 EXIT = {"ok": 0, "cell_failed": 1, "usage": 2, "refused": 3, "timeout": 4,
@@ -65,6 +72,10 @@ def parse_args():
     p.add_argument("--kernel", default="tslab", help="kernel name (default tslab)")
     p.add_argument("--forbid-env", action="append", default=[], metavar="KEY",
                    help="refuse to write any file containing the value of this environment variable")
+    p.add_argument("--grace", type=float, default=30,
+                   help="seconds an interrupted notebook gets to wind down (default 30)")
+    p.add_argument("--settle", type=float, default=3,
+                   help="seconds the kernel gets after an interrupt before it is shut down (default 3)")
     p.add_argument("--json", action="store_true", help="print a JSON summary line to stdout")
     return p.parse_args()
 
@@ -116,6 +127,15 @@ def cell_report(cell, number, headline):
             f"--- output ---\n{detail or '(the cell wrote no error text)'}")
 
 
+class Interrupted(Exception):
+    """Raised by the runner's own hook to stop before the next cell after a SIGINT."""
+
+
+FINALLY_TAG = "finally"
+# Two deliveries of one Ctrl-C (through the process group and forwarded by a parent) are one.
+SAME_SIGNAL_S = 1.0
+
+
 async def execute(nb, args, workdir, state):
     """Run every cell; keeps state['cell'] (0-based index of the running cell) for error reports."""
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
@@ -124,9 +144,25 @@ async def execute(nb, args, workdir, state):
     def on_start(**_):
         log(f"kernel {args.kernel} ready in {time.monotonic() - started:.1f} s")
 
-    def on_signal(sig):  # record why the run stopped, then let the kernel's death end it
-        state["signal"] = sig
-        asyncio.ensure_future(stop_kernel())
+    def on_signal(sig):
+        now = time.monotonic()
+        first = state["signal"] is None
+        if sig == signal.SIGINT and not first and now - state["signal_at"] < SAME_SIGNAL_S:
+            return
+        state["signal"], state["signal_at"] = sig, now
+        if sig == signal.SIGINT and first and client.kc is not None:
+            log(f"SIGINT: interrupting the kernel; the notebook stops after this cell "
+                f"(at most {args.grace:g} s; SIGINT again to stop at once)")
+            asyncio.ensure_future(interrupt_kernel())
+            asyncio.get_running_loop().call_later(args.grace, lambda: asyncio.ensure_future(stop_kernel()))
+        else:  # a second SIGINT, SIGTERM, or no kernel yet: let the kernel's death end the run
+            asyncio.ensure_future(stop_kernel())
+
+    async def interrupt_kernel():
+        try:
+            await client.km.interrupt_kernel()
+        except Exception:
+            await stop_kernel()
 
     async def stop_kernel():
         try:
@@ -141,9 +177,28 @@ async def execute(nb, args, workdir, state):
             loop.add_signal_handler(sig, on_signal, sig)
         await start_nbclient_kernel(**kwargs)
 
-    def on_execute(cell_index, **_):
+    def on_execute(cell, cell_index, **_):
+        if state["signal"] is not None:
+            if FINALLY_TAG not in cell.metadata.get("tags", []):
+                raise Interrupted()
+            # the report keeps naming the interrupted cell
+            log(f"running cell {cell_index + 1} (tagged {FINALLY_TAG}) after the interrupt...")
+            return
         state["cell"] = cell_index
         log(f"[{code_cells.index(cell_index) + 1}/{len(code_cells)}] running cell {cell_index + 1}...")
+
+    async def run_finally_cells():
+        """After an interrupt: the cells tagged "finally" that have not run, in order (bounded by --grace)."""
+        # tslab drops requests that arrive within 200 ms of a failed cell (its queue reset)
+        await asyncio.sleep(0.5)
+        for index in code_cells:
+            cell = nb.cells[index]
+            ran_up_to = -1 if state["cell"] is None else state["cell"]
+            if index > ran_up_to and FINALLY_TAG in cell.metadata.get("tags", []):
+                try:
+                    await client.async_execute_cell(cell, index)
+                except Exception as e:  # a failing clean-up cell must not hide the interrupt
+                    log(f"cell {index + 1} (tagged {FINALLY_TAG}) failed after the interrupt: {type(e).__name__}")
 
     client = NotebookClient(
         nb, kernel_name=args.kernel, timeout=math.ceil(args.timeout), startup_timeout=120,
@@ -152,7 +207,23 @@ async def execute(nb, args, workdir, state):
     start_nbclient_kernel, client.async_start_new_kernel = client.async_start_new_kernel, start_kernel
     log(f"starting kernel {args.kernel} in {workdir}")
     try:
-        await client.async_execute(env=dict(os.environ))
+        # nbclient's async_execute, with room to run the "finally" cells before the kernel goes.
+        client.reset_execution_trackers()
+        async with client.async_setup_kernel(env=dict(os.environ)):
+            info = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+            if info is not None and "language_info" in info["content"]:
+                nb.metadata["language_info"] = info["content"]["language_info"]
+            try:
+                for index, cell in enumerate(nb.cells):
+                    await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            except (Interrupted, CellExecutionError):
+                if state["signal"] != signal.SIGINT or not client.km.has_kernel:
+                    raise
+                await run_finally_cells()
+                # tslab ends an interrupted cell at once while its promise runs on (the benchmark
+                # stops sending, flushes, disconnects, saves): give that a moment before shutdown.
+                await asyncio.sleep(args.settle)
+                raise Interrupted()
     finally:
         atexit.unregister(client._cleanup_kernel)  # left registered when the start fails half-way
         if client.km is not None and client.km.has_kernel:
@@ -167,6 +238,20 @@ def export_html(nb, name, workdir, title):
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name, "path": str(workdir)}})
     return body
+
+
+SCAN_LIMIT = 64 << 20  # bytes; larger files are not text reports
+
+
+def kernel_written(out_dir, since, exclude):
+    """Files under out_dir modified since `since` (epoch seconds), except those in exclude."""
+    for path in sorted(out_dir.rglob("*")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if path.is_file() and path not in exclude and st.st_mtime >= since and st.st_size <= SCAN_LIMIT:
+            yield path
 
 
 def write_atomic(path, text):
@@ -193,7 +278,7 @@ def main():
         sig = state.get("signal")
         sys.exit(128 + sig if status == "interrupted" and sig else EXIT[status])
 
-    state = {"cell": None, "signal": None}
+    state = {"cell": None, "signal": None, "signal_at": 0.0}
     if not src.is_file():
         finish("usage", f"notebook not found: {src}")
     if executed_path == src:
@@ -209,15 +294,18 @@ def main():
 
     status, message = "ok", ""
     t0 = time.monotonic()
+    started_wall = time.time() - 1  # file times have coarse resolution on some file systems
     try:
         asyncio.run(execute(nb, args, src.parent, state))
     except NoSuchKernel:
         finish("no_kernel", f"Jupyter kernel '{args.kernel}' is not installed for {sys.executable}; "
                             "run `npm run setup`")
+    except Interrupted:
+        status = "interrupted"
     except CellTimeoutError:
-        status = "timeout"
+        status = "interrupted" if state["signal"] else "timeout"
     except CellExecutionError:
-        status = "cell_failed"
+        status = "interrupted" if state["signal"] else "cell_failed"
     except (DeadKernelError, AssertionError) as e:
         # nbclient's own clean-up can trip an assertion after the kernel is gone
         status = "interrupted" if state["signal"] else "kernel_died"
@@ -250,6 +338,11 @@ def main():
         files[html_path] = export_html(nb, name, src.parent, notebook_title(nb, name))
     refusals = [f"refusing to write {path}: it contains the value of {key}"
                 for path, text in files.items() for key in secrets.found_in(text)]
+    # What the kernel wrote into the same folder during the run (CSV, JSON summaries) is a report too.
+    for path in kernel_written(out_dir, started_wall, set(files)):
+        for key in secrets.found_in(path.read_text(encoding="utf-8", errors="replace")):
+            path.unlink(missing_ok=True)
+            refusals.append(f"removed {path}, written by the notebook: it contains the value of {key}")
     if refusals:
         finish("refused", "\n".join(refusals + ([message] if message else [])))
     for path, text in files.items():

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { BrokerError, ensureBroker } from "../lib/broker";
 import { ConfigError, loadConnection, loadParams, readEnv } from "../lib/config";
 import { runNotebook } from "../lib/notebook";
+import { checkConnection, ConnectionError } from "../lib/preflight";
 import { paths, reportsDir } from "../lib/paths";
 import { writeReportsIndex } from "../lib/reports-index";
 import { consoleSummary, type ReportSummary } from "../lib/report";
@@ -44,6 +45,14 @@ function relative(p: string): string {
   return path.relative(process.cwd(), p) || p;
 }
 
+/** Ctrl-C (or SIGINT from elsewhere): let the running notebook stop cleanly and keep its results. */
+const interrupted = new AbortController();
+process.on("SIGINT", () => {
+  if (interrupted.signal.aborted) return; // a second Ctrl-C reaches the runner through the terminal
+  console.error("\nInterrupt: stopping the benchmark and keeping what was measured…");
+  interrupted.abort();
+});
+
 async function main(): Promise<number> {
   const notebooks = notebookList(process.argv.slice(2));
   const env = readEnv();
@@ -56,6 +65,8 @@ async function main(): Promise<number> {
   } else {
     console.error(`Target: ${connection.label} (${connection.bootstrapServers}).`);
   }
+  // One bounded metadata request: an unreachable cluster or a wrong password fails here, clearly.
+  await checkConnection(connection);
   console.error(`Running ${notebooks.length} notebooks (${notebooks.join(", ")}); the benchmark sends ${params.numMessages.toLocaleString("en-US")} messages in batches of ${params.batchSize}…`);
 
   // REPORTS_DIR moves the reports (tests use a temporary folder); default reports/.
@@ -69,12 +80,21 @@ async function main(): Promise<number> {
   for (const name of notebooks) {
     const summaryFile = path.join(reports, `${name}.summary.json`);
     fs.rmSync(summaryFile, { force: true }); // never print a summary left by an earlier run
+    if (interrupted.signal.aborted) break;
     const run = await runNotebook({
       notebook: path.join(paths.notebooks, `${name}.ipynb`),
       outDir: reports,
       env: kernelEnv,
       forbidEnv: secret ? ["KAFKA_SASL_PASSWORD"] : [],
+      signal: interrupted.signal,
     });
+    if (run.status === "interrupted" || interrupted.signal.aborted) {
+      console.error(`\nInterrupted: ${name}.ipynb stopped after ${run.seconds.toFixed(1)} s; its producers were disconnected.`);
+      if (fs.existsSync(summaryFile)) console.error(`Partial results kept: ${relative(summaryFile)} (and the CSV files beside it)`);
+      if (fs.existsSync(run.executed)) console.error(`The executed notebook up to the interrupt: ${relative(run.executed)}`);
+      console.error(`Reports so far: ${relative(writeReportsIndex(reports))}`);
+      return 130;
+    }
     if (!run.ok) {
       console.error(`\n${name}.ipynb failed after ${run.seconds.toFixed(1)} s:\n${run.error ?? "(no error text)"}`);
       if (fs.existsSync(run.executed)) console.error(`The executed notebook, with its outputs up to the failure: ${relative(run.executed)}`);
@@ -95,7 +115,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof BrokerError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof BrokerError || err instanceof UsageError || err instanceof ConnectionError) {
       console.error(`Error: ${err.message}`);
     } else {
       console.error(err);

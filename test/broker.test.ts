@@ -13,6 +13,7 @@ import * as path from "node:path";
 import {
   BrokerError,
   brokerStatus,
+  clusterNodeOptions,
   embeddedNodeOptions,
   ensureBroker,
   kafkaVersion,
@@ -21,7 +22,10 @@ import {
   stopBroker,
   type ServerPropertiesOptions,
 } from "../lib/broker";
-import { EMBEDDED_BOOTSTRAP } from "../lib/config";
+import { EMBEDDED_BOOTSTRAP, loadConnection } from "../lib/config";
+import { checkConnection } from "../lib/preflight";
+import { createProducer } from "../lib/producers";
+import { ensureTopic } from "../lib/topics";
 import { paths } from "../lib/paths";
 
 const T = { timeout: 120_000 };
@@ -124,6 +128,47 @@ test("serverProperties: shaped for more listeners and nodes", () => {
   assert.throws(() => serverProperties({ ...opts, listeners: opts.listeners.filter((l) => !l.controller) }), /controller/);
 });
 
+test("serverProperties: the SASL_SSL listener on basePort+2, PLAIN with one user, TLS from the keystore", () => {
+  const sasl = { keystore: "/b/certs/broker.p12", keystorePassword: "ksPw_1", username: "student", password: "pw-XYZ_9" };
+  const p = parseProps(serverProperties(embeddedNodeOptions("/data/node-1", 9092, sasl)));
+  assert.equal(p.get("listeners"), "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093,SASL_SSL://127.0.0.1:9094");
+  assert.equal(p.get("advertised.listeners"), "PLAINTEXT://127.0.0.1:9092,SASL_SSL://127.0.0.1:9094");
+  assert.equal(p.get("listener.security.protocol.map"), "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
+  assert.equal(p.get("inter.broker.listener.name"), "PLAINTEXT");
+  assert.equal(p.get("listener.name.sasl_ssl.sasl.enabled.mechanisms"), "PLAIN");
+  assert.equal(
+    p.get("listener.name.sasl_ssl.plain.sasl.jaas.config"),
+    'org.apache.kafka.common.security.plain.PlainLoginModule required username="student" password="pw-XYZ_9" user_student="pw-XYZ_9";',
+  );
+  assert.equal(p.get("listener.name.sasl_ssl.ssl.keystore.type"), "PKCS12");
+  assert.equal(p.get("listener.name.sasl_ssl.ssl.keystore.location"), "/b/certs/broker.p12");
+  assert.equal(p.get("listener.name.sasl_ssl.ssl.keystore.password"), "ksPw_1");
+
+  const other = parseProps(serverProperties(embeddedNodeOptions("/d", 29192)));
+  assert.equal(other.get("listeners"), "PLAINTEXT://127.0.0.1:29192,CONTROLLER://127.0.0.1:29193");
+  assert.equal(other.get("controller.quorum.voters"), "1@127.0.0.1:29193");
+});
+
+test("serverProperties: node 2 of the three-node cluster", () => {
+  const p = parseProps(serverProperties(clusterNodeOptions(2, 3, "/c/data/node-2")));
+  assert.equal(p.get("node.id"), "2");
+  assert.equal(p.get("listeners"), "PLAINTEXT://127.0.0.1:19093,CONTROLLER://127.0.0.1:19193");
+  assert.equal(p.get("advertised.listeners"), "PLAINTEXT://127.0.0.1:19093");
+  assert.equal(p.get("controller.quorum.voters"), "1@127.0.0.1:19192,2@127.0.0.1:19193,3@127.0.0.1:19194");
+  assert.equal(p.get("offsets.topic.replication.factor"), "3");
+  assert.equal(p.get("default.replication.factor"), "3");
+  assert.equal(p.get("transaction.state.log.min.isr"), "2");
+});
+
+test("status of the three-node cluster names its three bootstrap servers (read-only)", async () => {
+  const s = await brokerStatus({ nodes: 3 });
+  assert.equal(s.bootstrap, "127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094");
+  assert.equal(s.nodes.length, 3);
+  const base = process.env.KAFKA_EMBEDDED_HOME ? path.resolve(process.env.KAFKA_EMBEDDED_HOME) : paths.broker;
+  assert.equal(s.home, path.join(base, "cluster3"));
+  assert.deepEqual(s.nodes.map((n) => n.bootstrap), ["127.0.0.1:19092", "127.0.0.1:19093", "127.0.0.1:19094"]);
+});
+
 test("kafkaVersion reads the jar name", () => {
   assert.match(kafkaVersion() ?? "", /^\d+\.\d+\.\d+/, "run `npm run setup` to get the jars");
 });
@@ -132,6 +177,11 @@ test("CLI: a bad command exits 2 with usage", () => {
   const r = runCli("bogus");
   assert.equal(r.status, 2);
   assert.match(r.stderr, /usage: .*start\|stop\|status/);
+  for (const bad of [["status", "--nodes", "2"], ["status", "extra"], ["status", "--node", "3"], []]) {
+    const b = runCli(...bad);
+    assert.equal(b.status, 2, bad.join(" "));
+    assert.match(b.stderr, /usage:/);
+  }
 });
 
 let pid = 0;
@@ -154,6 +204,19 @@ test("start brings the broker up; a second start returns at once with the same p
   const ensured = await ensureBroker();
   assert.equal(ensured.startedHere, false);
   assert.equal(ensured.status.pid, pid);
+});
+
+test("the default broker has its SASL_SSL listener on 9094 with credentials ready for .env", T, async () => {
+  const s = await brokerStatus();
+  assert.ok(s.sasl, "status.sasl");
+  assert.equal(s.sasl.bootstrap, "127.0.0.1:9094");
+  const text = fs.readFileSync(s.sasl.credentialsFile, "utf8");
+  assert.match(text, /^KAFKA_BOOTSTRAP_SERVERS=127\.0\.0\.1:9094$/m);
+  assert.match(text, /^KAFKA_SECURITY_PROTOCOL=SASL_SSL$/m);
+  assert.match(text, new RegExp(`^KAFKA_SSL_CA_LOCATION=${s.sasl.caLocation.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+  const r = runCli("status");
+  assert.match(r.stdout, /SASL_SSL listener on 127\.0\.0\.1:9094 \(PLAIN, user student/);
+  assert.ok(!r.stdout.includes(/^KAFKA_SASL_PASSWORD=(.*)$/m.exec(text)![1]), "the CLI never prints the password");
 });
 
 test("status says running, and so does the CLI", T, async () => {
@@ -311,4 +374,59 @@ test("missing jars give a BrokerError that says to run npm run setup", T, async 
       paths.broker = saved;
     }
   });
+});
+
+test("a three-node cluster: starts, replicates, restarts a killed node alone, stops", { timeout: 300_000 }, async () => {
+  // Its own folder and ports (39092-39094, controllers 39192-39194): .broker/cluster3 may be in use.
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "broker-cluster-"));
+  const opts = { nodes: 3 as const, home, basePort: 39092, log };
+  try {
+    const t0 = Date.now();
+    const s = await startBroker(opts);
+    const startMs = Date.now() - t0;
+    assert.equal(s.state, "running");
+    assert.equal(s.bootstrap, "127.0.0.1:39092,127.0.0.1:39093,127.0.0.1:39094");
+    assert.equal(s.nodes.length, 3);
+    const pids = s.nodes.map((n) => n.pid!);
+    assert.equal(new Set(pids).size, 3, "one JVM per node");
+    const ids = new Set(s.nodes.map((n) => /cluster\.id=(.+)/.exec(fs.readFileSync(path.join(home, "data", `node-${n.nodeId}`, "meta.properties"), "utf8"))?.[1]));
+    assert.equal(ids.size, 1, "one cluster id");
+    assert.equal(s.sasl, undefined, "no SASL_SSL listener on the cluster");
+
+    const conn = loadConnection({ KAFKA_BOOTSTRAP_SERVERS: s.bootstrap });
+    const check = await checkConnection(conn);
+    assert.deepEqual(check.brokers.map((b) => b.port).sort(), [39092, 39093, 39094]);
+    const topic = `cluster-${Date.now()}`;
+    await ensureTopic(conn, { name: topic, partitions: 3, replicationFactor: 3 });
+    const producer = createProducer("sync", conn, topic);
+    try {
+      await producer.connect();
+      await producer.send(Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`) })), 0);
+    } finally {
+      await producer.disconnect();
+    }
+    assert.deepEqual(producer.deliveryCounts(), { sent: 30, delivered: 30, failed: 0 }, "acks=all with replication factor 3");
+
+    process.kill(pids[1], "SIGKILL");
+    await waitGone(pids[1]);
+    const partial = await brokerStatus(opts);
+    assert.equal(partial.state, "dead");
+    assert.deepEqual(partial.nodes.map((n) => n.state), ["running", "dead", "running"]);
+
+    const t1 = Date.now();
+    const again = await startBroker(opts);
+    assert.equal(again.state, "running");
+    assert.equal(again.nodes[0].pid, pids[0], "node 1 kept running");
+    assert.equal(again.nodes[2].pid, pids[2], "node 3 kept running");
+    assert.notEqual(again.nodes[1].pid, pids[1], "node 2 was started again");
+    console.log(`# cluster: 3 nodes up in ${(startMs / 1000).toFixed(1)} s; a killed node back in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+
+    assert.equal(await stopBroker(opts), true);
+    const stopped = await brokerStatus(opts);
+    assert.equal(stopped.state, "stopped");
+    for (const p of again.nodes.map((n) => n.pid!)) assert.ok(!alive(p), `pid ${p} is gone`);
+  } finally {
+    await stopBroker({ ...opts, timeoutMs: 10_000 }).catch(() => undefined);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 });

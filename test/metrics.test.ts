@@ -204,3 +204,12 @@ test("chart HTML: bundle once per session, data cannot close the script element"
   assert.equal(second.match(/<\/script>/g)?.length, 1);
   assert.ok(!second.includes("</script><b>"));
 });
+
+test("rates and summaries work for runs far larger than a spread argument allows", () => {
+  const n = 300_000;
+  const big: ProducerRun = { ...asyncRun, latencyMs: new Float64Array(n).fill(1), ackAtMs: Float64Array.from({ length: n }, (_, i) => i / 10), wallMs: n / 10 };
+  const bins = responseRate(big, big.wallMs / 10);
+  assert.equal(bins.length, 10);
+  assert.equal(bins.reduce((s, b) => s + (b.acks_per_s * big.wallMs) / 10 / 1000, 0), n);
+  assert.equal(cumulativeAcks(big).at(-1)?.acknowledged, n);
+});
