@@ -1,0 +1,138 @@
+/**
+ * The sentences the tuning and client notebooks show, generated from the run's numbers. Where a
+ * sentence makes a claim (e.g. "acks=all costs nothing on one broker"), the claim is checked here
+ * and the text says so when this run disagrees.
+ */
+import type { BenchRow } from "./results";
+import { bestOf, compareSpread, KNOB_LABELS, type ForgotPollResult, type Knob, type PointResult } from "./tuning";
+
+const n0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
+const n2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
+
+/** Highest vs lowest point of a sweep, with the best value and whether it is beyond noise. */
+export function sweepSentence(knob: Knob, points: PointResult[]): string {
+  const ok = points.filter((p) => Number.isFinite(p.msgs_per_s));
+  if (!ok.length) return `**${KNOB_LABELS[knob]}**: no point finished.`;
+  const lo = ok.reduce((a, b) => (b.msgs_per_s < a.msgs_per_s ? b : a));
+  const best = bestOf(points);
+  const unsupported = points.filter((p) => p.unsupported).map((p) => `${p.value}: ${p.unsupported}`);
+  return (
+    `**${KNOB_LABELS[knob]}**: best ${best.text}; slowest ${lo.value} at ${n0(lo.msgs_per_s)} msgs/s ` +
+    `(${n2(ok.length ? best.msgs_per_s / lo.msgs_per_s : NaN)}× apart); p99 latency from ${n2(Math.min(...ok.map((p) => p.p99_ms)))} to ${n2(Math.max(...ok.map((p) => p.p99_ms)))} ms.` +
+    (unsupported.length ? ` Not measured: ${unsupported.join("; ")}.` : "") +
+    (points.some((p) => p.errors > 0) ? ` ⚠️ Some runs had delivery errors: ${points.filter((p) => p.errors > 0).map((p) => `${p.value} (${p.errors})`).join(", ")}.` : "")
+  );
+}
+
+export function onePartitionText(partitions: PointResult[]): string {
+  const one = partitions.find((p) => Number(p.value) === 1);
+  const best = bestOf(partitions);
+  if (!one) return "The partitions sweep did not include 1 partition.";
+  const ratio = best.msgs_per_s / one.msgs_per_s;
+  const top = partitions.find((p) => p.value === best.best);
+  // More partitions "won" only if the best point's slowest repeat beat one partition's fastest.
+  const claim = Number(best.best) !== 1 && top !== undefined && compareSpread(top, one) === "higher";
+  return (
+    `**One partition**: ${n0(one.msgs_per_s)} msgs/s on 1 partition vs ${n0(best.msgs_per_s)} on ${best.best} (${n2(ratio)}×). ` +
+    (claim
+      ? "In this run more partitions were faster beyond the noise: with one partition all batches go to one leader, one log and, on the consumer side, at most one consumer per group."
+      : "In this run one partition was **not** clearly slower for one producer on one local broker (the ranges overlap or 1 won): the cost of a single partition shows with several brokers (one leader does all the work) and with consumers (at most one per group can read it), which this single-machine run does not exercise.")
+  );
+}
+
+export function forgotPollText(r: ForgotPollResult): string {
+  return (
+    `**Forgetting to poll**: a callback-API producer with no poll (no \`setPollInBackground\`, no \`poll()\`) queued ${n0(r.produced)} records, ` +
+    `then ${n0(r.queueFullErrors)} more \`produce()\` calls failed with *Local: Queue full* (its queue holds ${n0(r.queueLimit)}). ` +
+    `In ${n0(r.waitMs)} ms it received **${n0(r.reportsWithoutPoll)}** delivery reports; after polling, ${n0(r.reportsAfterPoll)}. ` +
+    (r.reportsWithoutPoll === 0 && r.queueFullErrors > 0
+      ? "Without polling the program never learns what was delivered and its queue never frees: it stalls. Our producers poll in the background (setPollInBackground); the promisified APIs do it for you."
+      : "⚠️ This run did not show the stall as expected; see the numbers above.")
+  );
+}
+
+export function lingerText(points: PointResult[]): string {
+  const parts = points.map((p) => `linger.ms=${p.value}: median ${n2(p.p50_ms)} ms per record (${n0(p.msgs_per_s)} msgs/s)`);
+  const lo = points[0];
+  const hi = points[points.length - 1];
+  const grows = hi && lo && hi.p50_ms > lo.p50_ms + 0.5 * (Number(hi.value) - Number(lo.value));
+  return (
+    `**Too-high linger**: a producer that waits for each record: ${parts.join("; ")}. ` +
+    (grows
+      ? `Each record waited about linger.ms for company that never came: linger buys batching only when many records are in flight (see the linger sweep for the asynchronous producer).`
+      : "⚠️ In this run the latency did not grow with linger.ms as expected.")
+  );
+}
+
+/** acks=all vs acks=1 on one broker (costs nothing, protects nothing more) and on three (costs, protects). */
+export function acksText(single: PointResult[], cluster?: PointResult[], clusterReason?: string): string {
+  const get = (ps: PointResult[] | undefined, v: string) => ps?.find((p) => String(p.value) === v);
+  const s1 = get(single, "1");
+  const sAll = get(single, "all");
+  const out: string[] = [];
+  if (s1 && sAll) {
+    const r = sAll.msgs_per_s / s1.msgs_per_s;
+    const v = compareSpread(sAll, s1);
+    out.push(
+      `**acks=all on a single broker**: ${n0(sAll.msgs_per_s)} msgs/s with acks=all vs ${n0(s1.msgs_per_s)} with acks=1 (${n2(r)}×; p99 ${n2(sAll.p99_ms)} vs ${n2(s1.p99_ms)} ms) — ` +
+        (v === "overlap"
+          ? "the same within this run's noise, because with one replica \"all in-sync replicas\" is just the leader: acks=all buys no extra durability there, and a single broker is a single point of failure whatever acks says."
+          : v === "unknown"
+            ? "one run each, so this run cannot tell a difference from noise. With one replica \"all in-sync replicas\" is just the leader: acks=all waits for the same single write and buys no extra durability."
+            : "⚠️ in this run the two differ beyond the noise, which one replica does not explain (both wait for the same single write); re-run on a quiet machine."),
+    );
+  }
+  if (cluster) {
+    const c1 = get(cluster, "1");
+    const cAll = get(cluster, "all");
+    if (c1 && cAll) {
+      const v = compareSpread(cAll, c1);
+      out.push(
+        `On the **three-node cluster, replication factor 3**: ${n0(cAll.msgs_per_s)} msgs/s with acks=all vs ${n0(c1.msgs_per_s)} with acks=1 (${n2(cAll.msgs_per_s / c1.msgs_per_s)}×), p50 ${n2(cAll.p50_ms)} vs ${n2(c1.p50_ms)} ms, p99 ${n2(cAll.p99_ms)} vs ${n2(c1.p99_ms)} ms. ` +
+          (v === "lower"
+            ? "acks=all was slower in every repeat: that is the price of waiting for the followers, and what buys surviving the loss of a broker."
+            : v === "higher"
+              ? "⚠️ acks=all was *faster* in every repeat here, which waiting for followers does not explain: a sign of this machine's noise (three brokers and the producer share two cores); re-run on a quiet machine."
+              : v === "unknown"
+                ? "One run each: no spread to tell a difference from noise (set TUNING_REPEATS ≥ 2)."
+                : "The ranges overlap: in this run acks=all cost no measurable throughput. With many batches in flight, the wait for followers (on this host, a local fetch) overlaps with sending the next batches; it shows in a single record's latency, and more on a real network.") +
+          " All three nodes share this machine's cores, so none of this is a real cluster's number.",
+      );
+    }
+  } else {
+    out.push(`Three-node cluster: not measured (${clusterReason ?? "not run"}).`);
+  }
+  return out.join("\n\n");
+}
+
+/** The client comparison in words, with the reference tool's ratios. */
+export function clientsText(rows: BenchRow[]): string {
+  const ref = rows.find((r) => r.producer === "perf-tool");
+  const lines = rows
+    .filter((r) => !r.note)
+    .map((r) => `- ${r.label}: ${n0(r.msgs_per_s)} msgs/s (${r.repeats} run${r.repeats > 1 ? "s" : ""}, ${n0(r.msgs_per_s_min)}–${n0(r.msgs_per_s_max)}), p50 ${n2(r.p50_ms)} ms, p99 ${n2(r.p99_ms)} ms${ref && r !== ref ? `, ${n2(r.vs_perf_tool)}× ProducerPerformance` : ""}.`);
+  const fastest = rows.filter((r) => !r.note && r.producer !== "perf-tool").sort((a, b) => b.msgs_per_s - a.msgs_per_s)[0];
+  return [...lines, "", fastest ? `Fastest TypeScript producer in this run: **${fastest.label}**.` : ""].join("\n");
+}
+
+/**
+ * The framework's suggested "best settings" (section I) set against this run's measured best:
+ * the table says for each whether this run agrees. Nothing here is copied into the result.
+ */
+export function frameworkCheck(sweeps: Partial<Record<Knob, PointResult[]>>): string {
+  const suggested: [Knob, string, (v: string) => boolean][] = [
+    ["lingerMs", "10–20 ms", (v) => Number(v) >= 10 && Number(v) <= 20],
+    ["batchSize", "131,072–262,144 B", (v) => Number(v) >= 131_072 && Number(v) <= 262_144],
+    ["compression", "zstd", (v) => v === "zstd"],
+    ["acks", "1 or all", (v) => v === "1" || v === "all"],
+  ];
+  const rows = ["| knob | framework suggests | this run's best (messages/s) | agrees? |", "|---|---|---|---|"];
+  for (const [knob, text, ok] of suggested) {
+    const pts = sweeps[knob];
+    if (!pts) continue;
+    const b = bestOf(pts);
+    const verdict = ok(String(b.best)) ? "yes" : b.clear ? "**no**" : "no, but within noise";
+    rows.push(`| ${KNOB_LABELS[knob]} | ${text} | ${b.best} (${n0(b.msgs_per_s)}${b.clear ? "" : ", not beyond noise"}) | ${verdict} |`);
+  }
+  return rows.join("\n");
+}

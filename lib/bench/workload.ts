@@ -1,0 +1,207 @@
+/**
+ * The workload every producer in a comparison runs: how many records of what size, with which
+ * delivery and batching settings, and how those settings map onto each client.
+ *
+ * The settings are given once, in the Java producer's terms (acks, linger.ms, batch.size in bytes,
+ * compression.type), and translated per client here, so the table can say exactly what each
+ * client was told. Bad values are BenchConfigError naming the option and the fix.
+ */
+import { seededRandom } from "../schema";
+
+export const ACKS = ["0", "1", "all"] as const;
+export type Acks = (typeof ACKS)[number];
+export const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
+export interface Workload {
+  /** Measured records (warm-up records come on top). */
+  records: number;
+  /** Value size in bytes (the key, when keyed, is extra). */
+  recordSize: number;
+  acks: Acks;
+  lingerMs: number;
+  /** Bytes per partition batch, as Java's batch.size. */
+  batchSize: number;
+  compression: Compression;
+  partitions: number;
+  /** Records sent and acknowledged before timing starts (in the same producer). */
+  warmupRecords: number;
+  /** Keyed records (key = "key-<i mod 1000>") or null keys (Java's tool sends null keys). */
+  keyed: boolean;
+  idempotence: boolean;
+  /** Replication factor of the topic the run creates (-1: broker default). */
+  replicationFactor: number;
+}
+
+/**
+ * The default workload of `npm run bench`: 100-byte records (about the size of the assignment's
+ * JSON purchases), 200,000 of them so a run lasts seconds rather than milliseconds, acks=all
+ * (both clients' default and the assignment's), linger.ms=5 (both clients' default in Kafka 4 /
+ * librdkafka 2), batch.size 65,536 bytes (one value all clients are told; Java's default is
+ * 16,384 and librdkafka's 1,000,000), no compression, 3 partitions, null keys like Java's tool.
+ */
+export const DEFAULT_WORKLOAD: Workload = {
+  records: 200_000,
+  recordSize: 100,
+  acks: "all",
+  lingerMs: 5,
+  batchSize: 65_536,
+  compression: "none",
+  partitions: 3,
+  warmupRecords: 10_000,
+  keyed: false,
+  idempotence: false,
+  replicationFactor: -1,
+};
+
+export class BenchConfigError extends Error {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+    this.name = "BenchConfigError";
+  }
+}
+
+type Raw = string | number | boolean | undefined;
+
+function int(option: string, raw: Raw, min: number, max: number): number {
+  const n = typeof raw === "number" ? raw : Number(String(raw).replace(/_/g, ""));
+  if (typeof raw === "boolean" || String(raw).trim() === "" || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new BenchConfigError(option, `'${raw}' is not allowed; use a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}.`);
+  }
+  return n;
+}
+
+function pick<T extends string>(option: string, raw: Raw, allowed: readonly T[]): T {
+  const v = String(raw).trim().toLowerCase();
+  const alias = option === "acks" && v === "-1" ? "all" : v;
+  const hit = allowed.find((a) => a === alias);
+  if (!hit) throw new BenchConfigError(option, `'${raw}' is not allowed; use one of ${allowed.join(", ")}.`);
+  return hit;
+}
+
+function bool(option: string, raw: Raw): boolean {
+  if (typeof raw === "boolean") return raw;
+  const v = String(raw).trim().toLowerCase();
+  if (["true", "1", "yes"].includes(v)) return true;
+  if (["false", "0", "no"].includes(v)) return false;
+  throw new BenchConfigError(option, `'${raw}' is not allowed; use true or false.`);
+}
+
+export type WorkloadInput = { [K in keyof Workload]?: Raw };
+
+/** A complete, validated workload: the defaults overridden by `input` (strings are parsed). */
+export function validateWorkload(input: WorkloadInput = {}, defaults: Workload = DEFAULT_WORKLOAD): Workload {
+  const known = new Set(Object.keys(DEFAULT_WORKLOAD));
+  for (const k of Object.keys(input)) {
+    if (!known.has(k)) throw new BenchConfigError(k, `is not a workload option; use one of ${[...known].join(", ")}.`);
+  }
+  const v = <K extends keyof Workload>(k: K): Raw => (input[k] === undefined ? defaults[k] : input[k]);
+  const w: Workload = {
+    records: int("records", v("records"), 1, 100_000_000),
+    recordSize: int("record-size", v("recordSize"), 1, 1_000_000),
+    acks: pick("acks", v("acks"), ACKS),
+    lingerMs: int("linger-ms", v("lingerMs"), 0, 900_000),
+    batchSize: int("batch-size", v("batchSize"), 1, 2_147_483_647),
+    compression: pick("compression", v("compression"), COMPRESSIONS),
+    partitions: int("partitions", v("partitions"), 1, 1000),
+    warmupRecords: int("warmup", v("warmupRecords"), 0, 100_000_000),
+    keyed: bool("keyed", v("keyed")),
+    idempotence: bool("idempotence", v("idempotence")),
+    replicationFactor: String(v("replicationFactor")).trim() === "-1" ? -1 : int("replication-factor", v("replicationFactor"), 1, 32),
+  };
+  if (w.idempotence && w.acks !== "all") {
+    throw new BenchConfigError("idempotence", `needs acks=all (got acks=${w.acks}); set --acks all or turn idempotence off.`);
+  }
+  return w;
+}
+
+/** A few words for titles: "200,000 × 100 B, acks=all, linger 5 ms, batch 65,536 B, none, 3 partitions". */
+export function describeWorkload(w: Workload): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  return (
+    `${n(w.records)} × ${n(w.recordSize)} B, acks=${w.acks}, linger ${w.lingerMs} ms, batch ${n(w.batchSize)} B, ` +
+    `${w.compression === "none" ? "no compression" : w.compression}, ${w.partitions} partition${w.partitions === 1 ? "" : "s"}` +
+    (w.keyed ? ", keyed" : "") +
+    (w.idempotence ? ", idempotent" : "")
+  );
+}
+
+/**
+ * Record values like Java's tool writes them (random upper-case letters), so compression sees the
+ * same kind of data. A pool of distinct values is reused cyclically to bound memory.
+ */
+export function makePayloads(w: Pick<Workload, "records" | "recordSize">, seed = 1): Buffer[] {
+  const rand = seededRandom(seed);
+  const count = Math.max(1, Math.min(w.records, 4096, Math.floor(64_000_000 / w.recordSize)));
+  const out: Buffer[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const b = Buffer.allocUnsafe(w.recordSize);
+    for (let j = 0; j < b.length; j++) b[j] = 65 + Math.floor(rand() * 26);
+    out[i] = b;
+  }
+  return out;
+}
+
+/** Keys for keyed runs: 1,000 distinct keys spread over the partitions by the client's hash. */
+export function keyFor(i: number): string {
+  return `key-${i % 1000}`;
+}
+
+export const ACKS_NUMBER: Record<Acks, number> = { "0": 0, "1": 1, all: -1 };
+
+/**
+ * librdkafka properties for this workload. batch.size is bytes in both clients; librdkafka also
+ * caps a batch by message count (batch.num.messages), set high enough here that bytes decide,
+ * as in Java.
+ */
+export function librdkafkaSettings(w: Workload): Record<string, string | number | boolean> {
+  return {
+    acks: w.acks === "all" ? "all" : w.acks,
+    "linger.ms": w.lingerMs,
+    "batch.size": w.batchSize,
+    "batch.num.messages": batchNumMessages(w),
+    "compression.type": w.compression,
+    "enable.idempotence": w.idempotence,
+  };
+}
+
+/** Messages per batch that let batch.size (bytes) be the limit: ≥ batch.size / record size. */
+export function batchNumMessages(w: Pick<Workload, "batchSize" | "recordSize">): number {
+  return Math.min(1_000_000, Math.max(10_000, Math.ceil(w.batchSize / Math.max(1, w.recordSize))));
+}
+
+/** Java producer properties (--command-property) for this workload. */
+export function javaProperties(w: Workload): Record<string, string> {
+  return {
+    acks: w.acks,
+    "linger.ms": String(w.lingerMs),
+    "batch.size": String(w.batchSize),
+    "compression.type": w.compression,
+    "enable.idempotence": String(w.idempotence),
+  };
+}
+
+/**
+ * KafkaJS has no linger or byte-sized batches: a batch is what one send() call carries. The
+ * runner therefore sends batch.size / record size records per send() (at least 1), with a few
+ * send() calls in flight at once.
+ */
+export function messagesPerSend(w: Pick<Workload, "batchSize" | "recordSize">): number {
+  return Math.max(1, Math.floor(w.batchSize / Math.max(1, w.recordSize)));
+}
+
+/** How each client was told the workload's settings: one line per client, for the output. */
+export function settingsMapping(w: Workload): Record<string, string> {
+  const lr = librdkafkaSettings(w);
+  return {
+    ProducerPerformance: Object.entries(javaProperties(w)).map(([k, v]) => `${k}=${v}`).join(" "),
+    librdkafka: Object.entries(lr).map(([k, v]) => `${k}=${v}`).join(" ") + " (batch.size is bytes as in Java; batch.num.messages high enough that bytes decide)",
+    "KafkaJS (pure)": `acks=${ACKS_NUMBER[w.acks]} compression=${w.compression} idempotent=${w.idempotence}; no linger or byte batches: ${messagesPerSend(w)} records per send() (batch.size / record size), up to ${KAFKAJS_IN_FLIGHT} send() calls in flight`,
+  };
+}
+
+/** send() calls a KafkaJS runner keeps in flight (Java's max.in.flight.requests.per.connection default). */
+export const KAFKAJS_IN_FLIGHT = 5;
