@@ -157,6 +157,7 @@ export interface ProducerSummary {
   mean_batch_ms: number;
   median_batch_ms: number;
   p95_batch_ms: number;
+  p99_batch_ms: number;
   max_batch_ms: number;
   /** Time to hand a batch to the client. */
   mean_enqueue_ms: number;
@@ -196,6 +197,7 @@ export function producerSummary(result: BenchmarkResult, mode: ProducerMode): Pr
     mean_batch_ms: mean(elapsed),
     median_batch_ms: quantile(elapsed, 0.5),
     p95_batch_ms: quantile(elapsed, 0.95),
+    p99_batch_ms: quantile(elapsed, 0.99),
     max_batch_ms: maxOf(elapsed),
     mean_enqueue_ms: mean(batches.map((b) => b.enqueue_ms)),
     mean_ack_interval_ms: mean(batches.map((b) => b.ack_interval_ms)),
@@ -228,6 +230,7 @@ export function summaryFrame(result: BenchmarkResult): pl.DataFrame {
     mean_batch_ms: round(s.mean_batch_ms, 2),
     median_batch_ms: round(s.median_batch_ms, 2),
     p95_batch_ms: round(s.p95_batch_ms, 2),
+    p99_batch_ms: round(s.p99_batch_ms, 2),
     median_added_ms: round(s.median_ack_interval_ms, 3),
     mean_handover_ms: round(s.mean_enqueue_ms, 3),
     msgs_per_s: Math.round(s.msgs_per_s),

@@ -85,6 +85,7 @@ test("producer summaries against hand-computed values (warm-up excluded)", () =>
   assert.equal(s.mean_batch_ms, 250);
   assert.equal(s.median_batch_ms, 250);
   assert.equal(s.p95_batch_ms, 385); // 300 + 0.85 * 100
+  assert.equal(s.p99_batch_ms, 397); // 300 + 0.97 * 100
   assert.equal(s.max_batch_ms, 400);
   assert.equal(s.wall_s, 1);
   assert.equal(s.msgs_per_s, 2000);
