@@ -489,7 +489,7 @@ export function timelineFigure(run: TimelineRun): Figure {
     ],
     layout: {
       title: {
-        text: `${run.label}: when each message was produced, acknowledged and consumed (linger.ms=${run.settings["linger.ms"]})<br><sup>${run.target} · ${planText} · batch size: librdkafka's (batch.num.messages default) · ${run.client} (librdkafka ${run.librdkafka})</sup>`,
+        text: `${run.label}: when each message was produced, acknowledged and consumed (linger.ms=${run.settings["linger.ms"]})<br><sup>${run.target} · ${planText}<br>batch size: librdkafka's (batch.num.messages default) · ${run.client} (librdkafka ${run.librdkafka})</sup>`,
       },
       xaxis: { title: { text: "time since the first produce() (s, performance.now())" }, rangemode: "tozero" },
       yaxis: { title: { text: "message number" }, dtick: run.messages.length > 30 ? undefined : 1 },
