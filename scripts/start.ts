@@ -77,6 +77,9 @@ async function main(): Promise<number> {
   const secret = env.KAFKA_SASL_PASSWORD;
   if (secret) kernelEnv.KAFKA_SASL_PASSWORD = secret;
 
+  // Printed together at the end, so that the summary is the last screen, not scrolled away.
+  let benchmarkSummary = "";
+  const written: string[] = [];
   for (const name of notebooks) {
     const summaryFile = path.join(reports, `${name}.summary.json`);
     fs.rmSync(summaryFile, { force: true }); // never print a summary left by an earlier run
@@ -103,11 +106,13 @@ async function main(): Promise<number> {
     }
     if (fs.existsSync(summaryFile)) {
       const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as ReportSummary;
-      console.log(`\n${consoleSummary(summary)}`);
+      benchmarkSummary ||= consoleSummary(summary);
     }
-    console.log(`\nReport: ${relative(run.html ?? "")}  (executed notebook: ${relative(run.executed)}; notebook ran ${run.seconds.toFixed(1)} s)`);
+    console.error(`✓ ${name}: ${relative(run.html ?? "")} (${run.seconds.toFixed(1)} s)`);
+    written.push(`  ${relative(run.html ?? "")}   (executed notebook: ${relative(run.executed)}; ran ${run.seconds.toFixed(1)} s)`);
   }
-  console.log(`\nAll reports: ${relative(writeReportsIndex(reports))}`);
+  if (benchmarkSummary) console.log(`\n${benchmarkSummary}`);
+  console.log(`\nReports:\n${written.join("\n")}\nAll reports: ${relative(writeReportsIndex(reports))}`);
   if (connection.embedded) console.log("The embedded broker keeps running for the next run; `npm run broker:stop` stops it.");
   return 0;
 }
