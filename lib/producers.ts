@@ -104,6 +104,8 @@ abstract class BaseProducer {
   private sendTimes: Float64Array | undefined;
   private statsListeners: ((s: LibrdkafkaStats) => void)[] = [];
   private waiters: (() => void)[] = [];
+  /** Waiting for outstanding to reach 0 (flush): one resolver, not a promise per report. */
+  private drainWaiters: (() => void)[] = [];
   private connected = false;
 
   constructor(
@@ -172,9 +174,16 @@ abstract class BaseProducer {
     const d: Delivery = { seq: report.opaque as number, ok, ackedAt, partition: report.partition, offset: report.offset };
     if (!ok) d.error = describeError(err);
     for (const l of this.listeners) l(d);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    if (this.waiters.length) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+    }
+    if (this.drainWaiters.length && this.outstanding === 0) {
+      const drained = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of drained) w();
+    }
   }
 
   /** Resolves at the next delivery report, or after maxWaitMs, whichever comes first. */
@@ -212,7 +221,15 @@ abstract class BaseProducer {
     );
     // flush() returns when librdkafka's queue is empty; the last reports may still be on their
     // way to JavaScript.
-    while (this.outstanding > 0 && performance.now() < deadline) await this.nextReport(50);
+    if (this.outstanding > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+        this.drainWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     if (this.outstanding > 0) throw new ProducerError(`flush: ${this.outstanding} messages still unacknowledged after ${timeoutMs} ms`);
   }
 
