@@ -157,7 +157,7 @@ export async function runOursAsync(ctx: RunContext): Promise<BenchRun> {
     return {
       producer: "ours-async",
       label: PRODUCER_LABELS["ours-async"],
-      client: clientVersions().client + ` (librdkafka ${clientVersions().librdkafka}), callback API`,
+      client: callbackApiClient(),
       topic,
       records: n,
       recordSize: w.recordSize,
@@ -278,7 +278,7 @@ export async function runOursSync(ctx: RunContext): Promise<BenchRun> {
     return {
       producer: "ours-sync",
       label: PRODUCER_LABELS["ours-sync"],
-      client: clientVersions().client + ` (librdkafka ${clientVersions().librdkafka}), callback API`,
+      client: callbackApiClient(),
       topic,
       records: n,
       recordSize: w.recordSize,
@@ -434,6 +434,12 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
       timer = setTimeout(() => reject(new Error(message)), ms);
     }),
   ]);
+}
+
+/** How our two producers' client is named in the results. */
+function callbackApiClient(): string {
+  const v = clientVersions();
+  return `${v.client} (librdkafka ${v.librdkafka}), callback API`;
 }
 
 /** The KafkaJS-compatible promisified API of @confluentinc/kafka-javascript (librdkafka underneath). */
