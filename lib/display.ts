@@ -38,10 +38,6 @@ function inKernel(show: (d: Tslab) => void, fallback: () => string): void {
   }
 }
 
-export function showHtml(html: string, text = "(HTML output)"): void {
-  inKernel((t) => t.display.html(html), () => text);
-}
-
 export function showMarkdown(md: string): void {
   inKernel((t) => t.display.markdown(md), () => md);
 }
