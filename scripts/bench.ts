@@ -5,15 +5,20 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BrokerError } from "../lib/broker";
-import { ConfigError } from "../lib/config";
-import { openTarget } from "../lib/environment";
-import { BenchConfigError, DEFAULT_WORKLOAD, describeWorkload, validateWorkload } from "../lib/bench/workload";
-import { PRODUCER_IDS, type ProducerId } from "../lib/bench/run";
-import { runComparison } from "../lib/bench/compare";
-import { formatTable, formatTargets, writeBenchReport } from "../lib/bench/results";
-import { PerfToolError } from "../lib/bench/perf-tool";
-import type { BenchProgress } from "../lib/bench/runners";
+import {
+  DEFAULT_WORKLOAD,
+  describeWorkload,
+  formatTable,
+  formatTargets,
+  PRODUCER_IDS,
+  runComparison,
+  validateWorkload,
+  writeBenchReport,
+  type BenchProgress,
+  type ProducerId,
+} from "../lib/bench";
+import { ConfigError, EXIT_CODES, runCommand, wholeNumber } from "../lib/core";
+import { openTarget } from "../lib/broker";
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -33,24 +38,22 @@ const HELP = `Usage: npm run bench -- [options]
   --harness-pairs N    A/B pairs measuring the harness's own cost (default 2; 0 skips)
   --help
 
-Exit code 0; 2 when any producer had delivery errors; 1 on bad options or a failure.
+Exit codes: 0 done; 2 bad options; 3 the target could not be reached; 4 some deliveries failed;
+130 interrupted; 1 anything unexpected.
 The target is the embedded broker unless .env names another (KAFKA_BOOTSTRAP_SERVERS).`;
 
 function parseProducers(raw: string | undefined): ProducerId[] {
   if (!raw) return [...PRODUCER_IDS];
-  const list = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const p of list) {
-    if (!(PRODUCER_IDS as readonly string[]).includes(p)) throw new BenchConfigError("producers", `'${p}' is not a producer; use a comma-separated list of ${PRODUCER_IDS.join(", ")}.`);
+    if (!(PRODUCER_IDS as readonly string[]).includes(p))
+      throw new ConfigError("producers", `'${p}' is not a producer; use a comma-separated list of ${PRODUCER_IDS.join(", ")}.`);
   }
-  if (list.length === 0) throw new BenchConfigError("producers", `is empty; use a comma-separated list of ${PRODUCER_IDS.join(", ")}.`);
+  if (list.length === 0) throw new ConfigError("producers", `is empty; use a comma-separated list of ${PRODUCER_IDS.join(", ")}.`);
   return list as ProducerId[];
-}
-
-function positive(option: string, raw: string | undefined, dflt: number, min = 1): number {
-  if (raw === undefined) return dflt;
-  const n = Number(raw.replace(/_/g, ""));
-  if (!Number.isSafeInteger(n) || n < min) throw new BenchConfigError(option, `'${raw}' is not allowed; use a whole number ≥ ${min}.`);
-  return n;
 }
 
 /** A progress line on stderr at most every 2 s while a producer runs. */
@@ -61,7 +64,10 @@ function progressLine(): (e: BenchProgress) => void {
     if (e.phase !== "measuring" || now - last < 2000) return;
     last = now;
     const pct = Math.round((100 * e.acknowledged) / e.total);
-    console.error(`  ${e.producer}: ${e.acknowledged.toLocaleString("en-US")}/${e.total.toLocaleString("en-US")} acknowledged (${pct}%)${Number.isFinite(e.elapsedMs) ? `, ${(e.elapsedMs / 1000).toFixed(1)} s` : ""}`);
+    console.error(
+      `  ${e.producer}: ${e.acknowledged.toLocaleString("en-US")}/${e.total.toLocaleString("en-US")} acknowledged ` +
+        `(${pct}%)${Number.isFinite(e.elapsedMs) ? `, ${(e.elapsedMs / 1000).toFixed(1)} s` : ""}`,
+    );
   };
 }
 
@@ -105,12 +111,14 @@ async function main(): Promise<number> {
     warmupRecords: values.warmup,
   });
   const producers = parseProducers(values.producers);
-  const repeats = positive("repeats", values.repeats, 3);
-  const syncRecords = positive("sync-records", values["sync-records"], Math.min(workload.records, 20_000));
-  const harnessPairs = positive("harness-pairs", values["harness-pairs"], 2, 0);
+  const repeats = wholeNumber("--repeats", values.repeats ?? 3, { min: 1 });
+  const syncRecords = wholeNumber("--sync-records", values["sync-records"] ?? Math.min(workload.records, 20_000), { min: 1 });
+  const harnessPairs = wholeNumber("--harness-pairs", values["harness-pairs"] ?? 2, { min: 0 });
 
   const connection = await openTarget();
-  console.error(`Bench on ${connection.label} (${connection.bootstrapServers}): ${describeWorkload(workload)}; ${repeats} repeat(s); producers ${producers.join(", ")}`);
+  console.error(
+    `Bench on ${connection.label} (${connection.bootstrapServers}): ${describeWorkload(workload)}; ${repeats} repeat(s); producers ${producers.join(", ")}`,
+  );
   const report = await runComparison({
     connection,
     workload,
@@ -125,7 +133,9 @@ async function main(): Promise<number> {
   const lines = [
     "",
     `Workload: ${report.workloadText}; warm-up ${workload.warmupRecords.toLocaleString("en-US")} records per run` +
-      (report.syncRecords !== undefined && report.syncRecords !== workload.records ? `; the synchronous producer sent ${report.syncRecords.toLocaleString("en-US")} records (one at a time)` : "") +
+      (report.syncRecords !== undefined && report.syncRecords !== workload.records
+        ? `; the synchronous producer sent ${report.syncRecords.toLocaleString("en-US")} records (one at a time)`
+        : "") +
       `; ${repeats} run(s) per producer, load average at start ${report.load.join(" / ")}`,
     `Target: ${report.environment.target} (${report.environment.bootstrap_servers}); ${report.environment.broker}`,
     "",
@@ -136,7 +146,7 @@ async function main(): Promise<number> {
     "  our synchronous producer: as librdkafka above but linger.ms=0 (it waits for every acknowledgement)",
     "",
     "Timing: first measured send to last acknowledgement (monotonic clock); latency = a record's send call to its acknowledgement",
-    "reaching the program; MB = 2^20 bytes of record values (as Java's tool); connect and warm-up excluded.",
+    "reaching the program; MB = 10^6 bytes of record values (Java's tool prints MiB; its rate is recomputed); connect and warm-up excluded.",
     "",
     "Targets:",
     formatTargets(report.targets),
@@ -144,19 +154,7 @@ async function main(): Promise<number> {
     `Results: ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.csv)}`,
   ];
   console.log(lines.join("\n"));
-  return report.rows.some((r) => r.errors > 0) ? 2 : 0;
+  return report.rows.some((r) => r.failed > 0) ? EXIT_CODES.delivery : EXIT_CODES.ok;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof BenchConfigError || err instanceof ConfigError || err instanceof BrokerError || err instanceof PerfToolError) {
-      console.error(`Error: ${err.message}`);
-    } else if (err && (err as { code?: string }).code?.startsWith?.("ERR_PARSE_ARGS")) {
-      console.error(`Error: ${(err as Error).message}\n\n${HELP}`);
-    } else {
-      console.error(err);
-    }
-    process.exit(1);
-  },
-);
+runCommand(main, { usage: HELP });

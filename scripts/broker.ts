@@ -4,11 +4,14 @@
  *
  * Without --nodes: the embedded single node (PLAINTEXT 127.0.0.1:9092, SASL_SSL 9094). With
  * --nodes 3: the three-node cluster in .broker/cluster3 (127.0.0.1:19092-19094).
- * Prints the result on stdout; progress goes to stderr. Exit codes: 0 done, 1 a BrokerError
- * (its message, no stack), 2 a bad command.
+ * Prints the result on stdout; progress goes to stderr. Exit codes (lib/core/errors.ts, through
+ * runCommand): 0 done, 2 a bad command line (with the usage), 3 a BrokerError (its message, no
+ * stack), 1 anything else (a bug: shown with its stack).
  */
 import { parseArgs } from "node:util";
-import { BrokerError, brokerStatus, startBroker, stopBroker, type BrokerOptions, type BrokerStatus } from "../lib/broker";
+import { runCommand } from "../lib/core/command";
+import { UsageError } from "../lib/core/errors";
+import { brokerStatus, startBroker, stopBroker, type BrokerOptions, type BrokerStatus } from "../lib/broker";
 
 const USAGE = "usage: node dist/scripts/broker.js start|stop|status [--nodes 1|3]";
 
@@ -16,8 +19,10 @@ function describe(s: BrokerStatus): string {
   if (s.nodes.length > 1) return describeCluster(s);
   const line = describeOne(s);
   if (s.state !== "running" || !s.sasl) return line;
-  return `${line}\nSASL_SSL listener on ${s.sasl.bootstrap} (${s.sasl.mechanism}, user ${s.sasl.username}, CA ${s.sasl.caLocation}); ` +
-    `copy ${s.sasl.credentialsFile} into .env to use it`;
+  return (
+    `${line}\nSASL_SSL listener on ${s.sasl.bootstrap} (${s.sasl.mechanism}, user ${s.sasl.username}, CA ${s.sasl.caLocation}); ` +
+    `copy ${s.sasl.credentialsFile} into .env to use it`
+  );
 }
 
 function describeCluster(s: BrokerStatus): string {
@@ -41,7 +46,10 @@ function describeOne(s: BrokerStatus): string {
   }
 }
 
-async function main(command: string, opts: BrokerOptions): Promise<number> {
+const COMMANDS = ["start", "stop", "status"] as const;
+type Command = (typeof COMMANDS)[number];
+
+async function run(command: Command, opts: BrokerOptions): Promise<number> {
   const log = (line: string) => console.error(line);
   const what = opts.nodes === 3 ? "three-node Kafka cluster" : "embedded Kafka broker";
   switch (command) {
@@ -59,39 +67,29 @@ async function main(command: string, opts: BrokerOptions): Promise<number> {
     case "status":
       console.log(describe(await brokerStatus(opts)));
       return 0;
-    default:
-      console.error(`unknown command: ${command}\n${USAGE}`);
-      return 2;
   }
 }
 
-/** The command and options, or a usage message: a typo'd extra word is not silently ignored. */
-function parse(argv: string[]): { command: string; opts: BrokerOptions } | string {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { nodes: { type: "string" } } });
-  } catch (e) {
-    return `${(e as Error).message}\n${USAGE}`;
+/** The command and options; a UsageError otherwise: a typo'd extra word is not silently ignored. */
+function parse(argv: string[]): { command: Command; opts: BrokerOptions } {
+  // An unknown option or a missing value throws ERR_PARSE_ARGS_*, which runCommand treats as usage.
+  const parsed = parseArgs({ args: argv, allowPositionals: true, options: { nodes: { type: "string" } } });
+  if (parsed.positionals.length !== 1) {
+    throw new UsageError(
+      parsed.positionals.length === 0 ? "no command given" : `one command expected, got: ${parsed.positionals.join(" ")}`,
+    );
   }
-  if (parsed.positionals.length !== 1) return USAGE;
+  const command = parsed.positionals[0];
+  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command: ${command}`);
   const nodes = parsed.values.nodes ?? "1";
-  if (nodes !== "1" && nodes !== "3") return `--nodes ${nodes}: use 1 or 3\n${USAGE}`;
-  return { command: parsed.positionals[0], opts: { nodes: Number(nodes) as 1 | 3 } };
+  if (nodes !== "1" && nodes !== "3") throw new UsageError(`--nodes ${nodes}: use 1 or 3`);
+  return { command: command as Command, opts: { nodes: Number(nodes) as 1 | 3 } };
 }
 
-const args = parse(process.argv.slice(2));
-if (typeof args === "string") {
-  console.error(args);
-  process.exitCode = 2;
-} else {
-  main(args.command, args.opts).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      // A BrokerError's message is the whole story; anything else is a bug, so keep its stack.
-      console.error(err instanceof BrokerError ? err.message : err);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(
+  async () => {
+    const { command, opts } = parse(process.argv.slice(2));
+    return run(command, opts);
+  },
+  { usage: USAGE },
+);

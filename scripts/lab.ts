@@ -1,7 +1,7 @@
 /** `npm run lab`: JupyterLab on notebooks/, from the project's own Python environment. */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { paths } from "../lib/paths";
+import { paths } from "../lib/config";
 
 const jupyter = path.join(path.dirname(paths.venvPython), "jupyter");
 // Jupyter refuses to run as root without --allow-root; containers and this kind of machine run as root.

@@ -37,8 +37,14 @@ const KEY_MODULES = ["@confluentinc/kafka-javascript", "nodejs-polars", "tslab"]
 const REQUIRED_FEATURES = ["ssl", "sasl_plain"];
 /** Debian packages for building librdkafka from source when no prebuilt binary can be had. */
 const BUILD_PACKAGES = [
-  "build-essential", "pkg-config",
-  "libssl-dev", "libsasl2-dev", "zlib1g-dev", "libzstd-dev", "liblz4-dev", "libcurl4-openssl-dev",
+  "build-essential",
+  "pkg-config",
+  "libssl-dev",
+  "libsasl2-dev",
+  "zlib1g-dev",
+  "libzstd-dev",
+  "liblz4-dev",
+  "libcurl4-openssl-dev",
 ];
 
 // ---------------------------------------------------------------- arguments and output
@@ -161,7 +167,10 @@ function missingDebianPackages(packages) {
   if (!hasDpkg()) return [];
   const result = capture("dpkg-query", ["-W", "-f=${Package} ${db:Status-Abbrev}\\n", ...packages]);
   const installed = new Set(
-    result.stdout.split("\n").filter((line) => / ii\s*$/.test(line)).map((line) => line.split(/[ :]/)[0]),
+    result.stdout
+      .split("\n")
+      .filter((line) => / ii\s*$/.test(line))
+      .map((line) => line.split(/[ :]/)[0]),
   );
   return packages.filter((name) => !installed.has(name));
 }
@@ -261,7 +270,9 @@ async function checkPrerequisites() {
   let javaMajor = NaN;
   const venvHint = `${SUDO}apt-get install -y python3-venv (Debian/Ubuntu; elsewhere the python.org installer includes it)`;
   if (notFound(python)) {
-    problems.push(`python3 (3.9 or newer) with the venv module: ${SUDO}apt-get install -y python3 python3-venv, or https://www.python.org/downloads/`);
+    problems.push(
+      `python3 (3.9 or newer) with the venv module: ${SUDO}apt-get install -y python3 python3-venv, or https://www.python.org/downloads/`,
+    );
   } else if (python.status !== 0) {
     problems.push(`a working python3 (\`python3 -c ...\` failed: ${(python.stderr || "").trim().split("\n").pop()})`);
   } else {
@@ -297,7 +308,9 @@ async function checkPrerequisites() {
   }
 
   if (notFound(maven) || maven.status !== 0) {
-    problems.push(`Maven${notFound(maven) ? "" : " (`mvn -v` failed)"}: ${SUDO}apt-get install -y maven, or https://maven.apache.org/install.html`);
+    problems.push(
+      `Maven${notFound(maven) ? "" : " (`mvn -v` failed)"}: ${SUDO}apt-get install -y maven, or https://maven.apache.org/install.html`,
+    );
   }
 
   if (problems.length > 0) {
@@ -314,8 +327,14 @@ async function checkPrerequisites() {
 const NPM_STEP = "npm dependencies";
 const KAFKA_BINARY = path.join(NODE_MODULES, "@confluentinc", "kafka-javascript", "build", "Release", "confluent-kafka-javascript.node");
 const DEPENDENCY_FIELDS = [
-  "dependencies", "devDependencies", "optionalDependencies", "peerDependencies",
-  "overrides", "bundleDependencies", "workspaces", "allowScripts",
+  "dependencies",
+  "devDependencies",
+  "optionalDependencies",
+  "peerDependencies",
+  "overrides",
+  "bundleDependencies",
+  "workspaces",
+  "allowScripts",
 ];
 
 function npmStampValue() {
@@ -329,7 +348,13 @@ function npmStampValue() {
     fail(NPM_STEP, `package.json cannot be read: ${error.message}`);
   }
   const deps = Object.fromEntries(DEPENDENCY_FIELDS.map((field) => [field, pkg[field] ?? null]));
-  return sha256(JSON.stringify(deps), readOr(path.join(ROOT, "package-lock.json")), process.versions.modules, process.platform, process.arch);
+  return sha256(
+    JSON.stringify(deps),
+    readOr(path.join(ROOT, "package-lock.json")),
+    process.versions.modules,
+    process.platform,
+    process.arch,
+  );
 }
 
 /** Loads the key modules in a child Node (a broken native module must not take us down). */
@@ -435,7 +460,10 @@ function setupNpm() {
           `    sudo apt-get install -y ${missingBuildPackages.join(" ")}`,
       );
     }
-    fail(NPM_STEP, haveLock ? `\`npm ci\` failed; if package.json changed, run \`npm install\` to update package-lock.json` : "`npm install` failed");
+    fail(
+      NPM_STEP,
+      haveLock ? `\`npm ci\` failed; if package.json changed, run \`npm install\` to update package-lock.json` : "`npm install` failed",
+    );
   }
 
   const probe = probeModules();
@@ -571,13 +599,11 @@ function setupBroker() {
   const staging = `${BROKER_LIBS}.new`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(BROKER_LIBS), { recursive: true });
-  const args = [
-    "-q", "-B", "-f", BROKER_POM,
-    "dependency:copy-dependencies", `-DoutputDirectory=${staging}`, "-DincludeScope=runtime",
-  ];
+  const args = ["-q", "-B", "-f", BROKER_POM, "dependency:copy-dependencies", `-DoutputDirectory=${staging}`, "-DincludeScope=runtime"];
   // Maven -q prints nothing but stray colour resets even in batch mode: capture its
   // output and show what is left once those are stripped (errors, warnings).
   const result = capture("mvn", args);
+  // eslint-disable-next-line no-control-regex -- ESC is exactly what is being removed
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.replace(/\x1b\[[0-9;]*m/g, "").trim();
   if (output) console.error(output);
   if (result.error || result.status !== 0 || jarCount(staging) === 0) {
@@ -610,7 +636,10 @@ function setupChromium() {
     return;
   }
   if (!IS_ROOT || !hasDpkg()) {
-    fail(CHROMIUM_STEP, `the browser tests need Debian's Chromium at ${CHROMIUM}; install it with:\n    ${SUDO}apt-get install -y chromium`);
+    fail(
+      CHROMIUM_STEP,
+      `the browser tests need Debian's Chromium at ${CHROMIUM}; install it with:\n    ${SUDO}apt-get install -y chromium`,
+    );
   }
   const since = Date.now();
   working("installing Chromium for the browser tests (apt-get, ~1 min)");
@@ -624,7 +653,37 @@ function setupChromium() {
 
 const TSC_STEP = "TypeScript";
 
+/**
+ * Deletes compiled files whose TypeScript source is gone. A file moved into a folder of the same
+ * name (lib/config.ts → lib/config/index.ts) would otherwise leave dist/lib/config.js behind, and
+ * Node resolves `require("./config")` to that stale file before the folder's index.js.
+ */
+function removeStaleOutputs() {
+  const dist = path.join(ROOT, "dist");
+  let removed = 0;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(file);
+        if (fs.readdirSync(file).length === 0) fs.rmdirSync(file);
+        continue;
+      }
+      const m = /^(.*)\.(js|js\.map|d\.ts)$/.exec(entry.name);
+      if (!m) continue;
+      const source = path.join(ROOT, path.relative(dist, dir), `${m[1]}.ts`);
+      if (!fs.existsSync(source)) {
+        fs.rmSync(file);
+        removed++;
+      }
+    }
+  };
+  if (fs.existsSync(dist)) walk(dist);
+  if (removed > 0) done(`${TSC_STEP}: removed ${removed} compiled file(s) whose source is gone`, { didWork: true });
+}
+
 function buildTypeScript() {
+  removeStaleOutputs();
   const buildInfo = path.join(ROOT, "dist", ".tsbuildinfo");
   const before = fs.statSync(buildInfo, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const result = capture(path.join(NODE_MODULES, ".bin", "tsc"), ["-p", "tsconfig.json"]);

@@ -3,17 +3,20 @@
  * cluster): 01 (the benchmark, whose summary is printed), 02 (code review) and 03 (flush
  * semantics); with `--all` also 04 (tuning) and 05 (clients). Each writes its HTML report and
  * executed copy to reports/, and reports/index.html links them all.
+ *
+ * Exit codes (lib/core/errors.ts, the same for every command): 0 done; 1 a notebook failed (or an
+ * unexpected error); 2 usage or configuration; 3 the Kafka target could not be started or
+ * reached; 130 interrupted.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BrokerError, ensureBroker } from "../lib/broker";
-import { ConfigError, loadConnection, loadParams, readEnv } from "../lib/config";
-import { runNotebook } from "../lib/notebook";
-import { checkConnection, ConnectionError } from "../lib/preflight";
-import { paths, reportsDir } from "../lib/paths";
-import { writeReportsIndex } from "../lib/reports-index";
-import { consoleSummary, type ReportSummary } from "../lib/report";
+import { ensureBroker } from "../lib/broker";
+import { loadConnection, paths, readEnv, reportsDir } from "../lib/config";
+import { EXIT_CODES, runCommand, UsageError } from "../lib/core";
+import { checkConnection } from "../lib/kafka";
+import { runNotebook, writeReportsIndex } from "../lib/notebook";
+import { consoleSummary, loadParams, type ReportSummary } from "../lib/producer-benchmark";
 
 /** Run in this order; 01 first, since its summary is the one printed. */
 const NOTEBOOKS = ["01-producer-benchmark", "02-code-review", "03-flush-semantics"];
@@ -21,21 +24,21 @@ const NOTEBOOKS = ["01-producer-benchmark", "02-code-review", "03-flush-semantic
 const MORE_NOTEBOOKS = ["04-tuning", "05-clients"];
 const USAGE = "usage: npm start [-- --all]   (--all also runs 04-tuning and 05-clients)";
 
-class UsageError extends Error {}
-
 function notebookList(argv: string[]): string[] {
   let all = false;
   try {
     all = parseArgs({ args: argv, options: { all: { type: "boolean", default: false } } }).values.all ?? false;
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+    throw new UsageError((e as Error).message);
   }
   const names = all ? [...NOTEBOOKS, ...MORE_NOTEBOOKS] : NOTEBOOKS;
   const missing = names.filter((n) => !fs.existsSync(path.join(paths.notebooks, `${n}.ipynb`)));
   if (missing.length) {
     throw new UsageError(
       `notebook${missing.length > 1 ? "s" : ""} not found: ${missing.map((n) => `notebooks/${n}.ipynb`).join(", ")}. ` +
-        (all ? "Run `npm start` without --all to skip them, or restore the missing notebooks." : "Restore the missing notebooks (git checkout)."),
+        (all
+          ? "Run `npm start` without --all to skip them, or restore the missing notebooks."
+          : "Restore the missing notebooks (git checkout)."),
     );
   }
   return names;
@@ -67,7 +70,10 @@ async function main(): Promise<number> {
   }
   // One bounded metadata request: an unreachable cluster or a wrong password fails here, clearly.
   await checkConnection(connection);
-  console.error(`Running ${notebooks.length} notebooks (${notebooks.join(", ")}); the benchmark sends ${params.numMessages.toLocaleString("en-US")} messages in batches of ${params.batchSize}…`);
+  console.error(
+    `Running ${notebooks.length} notebooks (${notebooks.join(", ")}); the benchmark sends ${params.numMessages.toLocaleString("en-US")} messages in ` +
+      `batches of ${params.batchSize}…`,
+  );
 
   // REPORTS_DIR moves the reports (tests use a temporary folder); default reports/.
   const reports = reportsDir();
@@ -96,13 +102,14 @@ async function main(): Promise<number> {
       if (fs.existsSync(summaryFile)) console.error(`Partial results kept: ${relative(summaryFile)} (and the CSV files beside it)`);
       if (fs.existsSync(run.executed)) console.error(`The executed notebook up to the interrupt: ${relative(run.executed)}`);
       console.error(`Reports so far: ${relative(writeReportsIndex(reports))}`);
-      return 130;
+      return EXIT_CODES.interrupted;
     }
     if (!run.ok) {
       console.error(`\n${name}.ipynb failed after ${run.seconds.toFixed(1)} s:\n${run.error ?? "(no error text)"}`);
-      if (fs.existsSync(run.executed)) console.error(`The executed notebook, with its outputs up to the failure: ${relative(run.executed)}`);
+      if (fs.existsSync(run.executed))
+        console.error(`The executed notebook, with its outputs up to the failure: ${relative(run.executed)}`);
       console.error(`Reports so far: ${relative(writeReportsIndex(reports))}`);
-      return 1;
+      return EXIT_CODES.unexpected;
     }
     if (fs.existsSync(summaryFile)) {
       const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as ReportSummary;
@@ -117,14 +124,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof BrokerError || err instanceof UsageError || err instanceof ConnectionError) {
-      console.error(`Error: ${err.message}`);
-    } else {
-      console.error(err);
-    }
-    process.exit(1);
-  },
-);
+runCommand(main, { usage: USAGE });

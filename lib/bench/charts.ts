@@ -1,9 +1,9 @@
 /**
- * Plotly figures for the tuning study and the client comparison (rendered by lib/charts.ts's
- * figureHtml / showChart). Every title names the target, the record count, the batch size and
+ * Plotly figures for the tuning study and the client comparison (rendered by
+ * lib/notebook/plotly.ts). Every title names the target, the record count, the batch size and
  * the client; every axis has its unit.
  */
-import type { Figure } from "../charts";
+import type { Figure } from "../notebook/plotly";
 import type { BenchRow } from "./results";
 import { KNOB_LABELS, type Knob, type PointResult } from "./tuning";
 import type { Workload } from "./workload";
@@ -31,14 +31,39 @@ export function sweepFigure(points: PointResult[], knob: Knob, c: ChartContext):
         name: "messages/s (median; bars: min–max of repeats)",
         x,
         y: points.map((p) => p.msgs_per_s),
-        error_y: { type: "data", symmetric: false, array: points.map((p) => p.msgs_per_s_max - p.msgs_per_s), arrayminus: points.map((p) => p.msgs_per_s - p.msgs_per_s_min) },
+        error_y: {
+          type: "data",
+          symmetric: false,
+          array: points.map((p) => p.msgs_per_s_max - p.msgs_per_s),
+          arrayminus: points.map((p) => p.msgs_per_s - p.msgs_per_s_min),
+        },
         marker: { color: "#1f77b4" },
       },
-      { type: "scatter", mode: "lines+markers", name: "p99 latency (ms)", x, y: points.map((p) => p.p99_ms), yaxis: "y2", line: { color: "#d62728" } },
-      { type: "scatter", mode: "lines+markers", name: "p50 latency (ms)", x, y: points.map((p) => p.p50_ms), yaxis: "y2", line: { color: "#ff7f0e", dash: "dot" } },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "p99 latency (ms)",
+        x,
+        y: points.map((p) => p.p99_ms),
+        yaxis: "y2",
+        line: { color: "#d62728" },
+      },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "p50 latency (ms)",
+        x,
+        y: points.map((p) => p.p50_ms),
+        yaxis: "y2",
+        line: { color: "#ff7f0e", dash: "dot" },
+      },
     ],
     layout: {
-      title: { text: `Throughput and latency vs ${KNOB_LABELS[knob]}<br><sup>${chartCaption(c, records)}${knob === "producers" ? " per process" : ""} · ${points[0]?.runs.length ?? 0} repeats per point</sup>` },
+      title: {
+        text:
+          `Throughput and latency vs ${KNOB_LABELS[knob]}<br><sup>${chartCaption(c, records)}${knob === "producers" ? " per process" : ""} · ` +
+          `${points[0]?.runs.length ?? 0} repeats per point</sup>`,
+      },
       xaxis: { title: { text: KNOB_LABELS[knob] }, type: "category" },
       yaxis: { title: { text: "throughput (messages/s)" }, rangemode: "tozero" },
       yaxis2: { title: { text: "latency, send → acknowledgement (ms)" }, overlaying: "y", side: "right", rangemode: "tozero" },
@@ -89,11 +114,32 @@ export function clientsFigure(rows: BenchRow[], c: ChartContext): Figure {
         name: "messages/s (median; bars: min–max)",
         x,
         y: shown.map((r) => r.msgs_per_s),
-        error_y: { type: "data", symmetric: false, array: shown.map((r) => r.msgs_per_s_max - r.msgs_per_s), arrayminus: shown.map((r) => r.msgs_per_s - r.msgs_per_s_min) },
+        error_y: {
+          type: "data",
+          symmetric: false,
+          array: shown.map((r) => r.msgs_per_s_max - r.msgs_per_s),
+          arrayminus: shown.map((r) => r.msgs_per_s - r.msgs_per_s_min),
+        },
         marker: { color: shown.map((r) => (r.producer === "perf-tool" ? "#7f7f7f" : "#1f77b4")) },
       },
-      { type: "scatter", mode: "markers", name: "p50 latency (ms)", x, y: shown.map((r) => r.p50_ms), yaxis: "y2", marker: { color: "#ff7f0e", size: 10, symbol: "circle" } },
-      { type: "scatter", mode: "markers", name: "p99 latency (ms)", x, y: shown.map((r) => r.p99_ms), yaxis: "y2", marker: { color: "#d62728", size: 10, symbol: "diamond" } },
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "p50 latency (ms)",
+        x,
+        y: shown.map((r) => r.latency_p50_ms),
+        yaxis: "y2",
+        marker: { color: "#ff7f0e", size: 10, symbol: "circle" },
+      },
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "p99 latency (ms)",
+        x,
+        y: shown.map((r) => r.latency_p99_ms),
+        yaxis: "y2",
+        marker: { color: "#d62728", size: 10, symbol: "diamond" },
+      },
     ],
     layout: {
       title: { text: `Producers side by side, with Java's ProducerPerformance as the reference (grey)<br><sup>${chartCaption(c)}</sup>` },

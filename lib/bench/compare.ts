@@ -5,13 +5,16 @@
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
-import type { KafkaConnection } from "../config";
-import { environmentInfo } from "../environment";
+import type { KafkaConnection } from "../config/connection";
+import { clean } from "../config/env";
+import { fmt } from "../core/format";
+import { wholeNumber } from "../core/validate";
+import { environmentInfo } from "../broker";
+import { kafkajsVersion, PerfToolError, perfToolVersion, runOne } from "./drivers/index";
+import type { BenchProgress } from "./framework";
 import { measureHarnessCost, type HarnessCost } from "./harness-cost";
-import { PerfToolError, perfToolVersion } from "./perf-tool";
 import { buildReport, type BenchReport } from "./results";
 import { unsupportedRun, type BenchRun, type ProducerId } from "./run";
-import { kafkajsVersion, runOne, type BenchProgress } from "./runners";
 import type { Workload } from "./workload";
 
 export interface CompareOptions {
@@ -41,7 +44,13 @@ export function javaVersionLine(): string {
 /** Machine and software facts for the report. */
 export function benchEnvironment(connection: KafkaConnection): Record<string, string | number> {
   const e = environmentInfo(connection) as unknown as Record<string, string | number>;
-  return { ...e, java: javaVersionLine(), reference_tool: perfToolVersion(), kafkajs: kafkajsVersion(), load_average_1m: Number(os.loadavg()[0].toFixed(2)) };
+  return {
+    ...e,
+    java: javaVersionLine(),
+    reference_tool: perfToolVersion(),
+    kafkajs: kafkajsVersion(),
+    load_average_1m: Number(os.loadavg()[0].toFixed(2)),
+  };
 }
 
 export async function runComparison(opts: CompareOptions): Promise<BenchReport> {
@@ -54,20 +63,23 @@ export async function runComparison(opts: CompareOptions): Promise<BenchReport> 
   for (let rep = 1; rep <= repeats; rep++) {
     for (const p of opts.producers) {
       const workload = p === "ours-sync" ? { ...opts.workload, records: syncRecords } : opts.workload;
-      log(`[${rep}/${repeats}] ${p}: ${workload.records.toLocaleString("en-US")} records (+${p === "ours-sync" ? Math.min(1000, workload.warmupRecords) : workload.warmupRecords} warm-up)…`);
+      log(
+        `[${rep}/${repeats}] ${p}: ${workload.records.toLocaleString("en-US")} records ` +
+          `(+${p === "ours-sync" ? Math.min(1000, workload.warmupRecords) : workload.warmupRecords} warm-up)…`,
+      );
       let r: BenchRun;
       try {
         r = await runOne(p, { connection: opts.connection, workload, onProgress: opts.onProgress });
       } catch (e) {
         // The reference tool refuses secured targets (a password on a command line would leak): a row saying why, not a failed bench.
-        if (!(e instanceof PerfToolError) || !/only against PLAINTEXT/.test(e.message)) throw e;
+        if (!(e instanceof PerfToolError) || !e.securedTarget) throw e;
         r = unsupportedRun(p, perfToolVersion(), workload, "-", e.message);
       }
       runs.push(r);
       log(
         r.unsupported
           ? `[${rep}/${repeats}] ${p}: not run (${r.unsupported})`
-          : `[${rep}/${repeats}] ${p}: ${Math.round(r.msgsPerSec).toLocaleString("en-US")} msgs/s, p50 ${r.latency.p50.toFixed(2)} ms, ${r.errors} errors`,
+          : `[${rep}/${repeats}] ${p}: ${fmt(r.figures.msgs_per_s)} msgs/s, p50 ${fmt(r.figures.latency.p50_ms, 2)} ms, ${r.figures.failed} failed`,
       );
     }
   }
@@ -93,13 +105,15 @@ export interface ClientParams {
 }
 
 /** CLIENTS_RECORDS, CLIENTS_REPEATS, CLIENTS_WARMUP, CLIENTS_SYNC_RECORDS from the environment over the defaults. */
-export function loadClientParams(env: Record<string, string | undefined> = process.env, defaults: ClientParams = { records: 100_000, repeats: 3, warmupRecords: 10_000, syncRecords: 5_000 }): ClientParams {
-  const num = (key: string, dflt: number, min: number) => {
-    const raw = env[key]?.trim();
-    if (!raw) return dflt;
-    const n = Number(raw.replace(/_/g, ""));
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`${key}: '${raw}' is not allowed; use a whole number ≥ ${min}.`);
-    return n;
+export function loadClientParams(
+  env: Record<string, string | undefined> = process.env,
+  defaults: ClientParams = { records: 100_000, repeats: 3, warmupRecords: 10_000, syncRecords: 5_000 },
+): ClientParams {
+  const num = (key: string, dflt: number, min: number) => wholeNumber(key, clean(env[key]) ?? dflt, { min });
+  return {
+    records: num("CLIENTS_RECORDS", defaults.records, 1),
+    repeats: num("CLIENTS_REPEATS", defaults.repeats, 1),
+    warmupRecords: num("CLIENTS_WARMUP", defaults.warmupRecords, 0),
+    syncRecords: num("CLIENTS_SYNC_RECORDS", defaults.syncRecords, 1),
   };
-  return { records: num("CLIENTS_RECORDS", defaults.records, 1), repeats: num("CLIENTS_REPEATS", defaults.repeats, 1), warmupRecords: num("CLIENTS_WARMUP", defaults.warmupRecords, 0), syncRecords: num("CLIENTS_SYNC_RECORDS", defaults.syncRecords, 1) };
 }

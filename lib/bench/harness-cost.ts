@@ -1,13 +1,16 @@
 /**
- * What the measuring costs. The bench's per-record bookkeeping (a performance.now() stamp at the
- * first produce() attempt, a latency computed when the report arrives) is measured two ways:
+ * What the measuring costs. The per-record bookkeeping of the DeliveryRecorder (a send-time stamp
+ * at the first produce() attempt, the acknowledgement time and outcome when the report arrives,
+ * the latencies computed at the end) is measured two ways:
  *  1. directly: the same operations, n times, timed on their own, as a share of the run's time;
  *  2. A/B: the same produce loop with and without them, alternated, medians compared. Precise to
  *     the run-to-run noise only, which is reported next to it.
  */
-import { performance } from "node:perf_hooks";
-import type { KafkaConnection } from "../config";
-import { runOne } from "./runners";
+import type { KafkaConnection } from "../config/connection";
+import { DeliveryRecorder } from "../core/recorder";
+import { median } from "../core/stats";
+import { now } from "../core/time";
+import { runOne } from "./drivers/index";
 import type { Workload } from "./workload";
 
 export interface HarnessCost {
@@ -25,42 +28,47 @@ export interface HarnessCost {
   wallWithoutMs: number[];
 }
 
-/** Times n records' bookkeeping (stamp on send, latency on report) on its own, in ms. */
+/** Times n records' bookkeeping (what the recorder does per record when perRecord is on), in ms. */
 export function bookkeepingMs(n: number): number {
-  const sentAt = new Float64Array(n).fill(NaN);
-  const latency = new Float64Array(n).fill(NaN);
   const times: number[] = [];
   for (let rep = 0; rep < 6; rep++) {
-    sentAt.fill(NaN);
-    const t0 = performance.now();
-    // What BaseProducer.tryProduce does when send times are tracked…
-    for (let seq = 0; seq < n; seq++) if (seq < sentAt.length && Number.isNaN(sentAt[seq])) sentAt[seq] = performance.now();
-    // …and what the runner's delivery listener adds per report (the report's own time, ackedAt,
-    // is stamped by the producer whether or not anyone measures).
-    const ackedAt = performance.now();
-    for (let seq = 0; seq < n; seq++) latency[seq] = ackedAt - sentAt[seq];
+    // Allocated before timing, as a run allocates its recorders before it starts the clock.
+    const with_ = new DeliveryRecorder({ capacity: n });
+    const without = new DeliveryRecorder({ capacity: n, perRecord: false });
+    const t0 = now();
+    for (let seq = 0; seq < n; seq++) with_.markSent(seq, now());
+    for (let seq = 0; seq < n; seq++) with_.record(seq, true, now());
+    with_.latencies();
+    const t1 = now();
+    // …minus what a counts-only run does anyway: one clock read and a count per report.
+    for (let seq = 0; seq < n; seq++) without.record(seq, true, now());
+    const t2 = now();
     // The first repetition also pays for compiling the loops: left out.
-    if (rep > 0) times.push(performance.now() - t0);
+    if (rep > 0) times.push(t1 - t0 - (t2 - t1));
   }
-  return times.sort((a, b) => a - b)[2];
+  return median(times);
 }
 
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
 /** Runs ours-async `pairs` times with and without bookkeeping, alternating which goes first. */
-export async function measureHarnessCost(connection: KafkaConnection, workload: Workload, pairs: number, log?: (line: string) => void): Promise<HarnessCost> {
+export async function measureHarnessCost(
+  connection: KafkaConnection,
+  workload: Workload,
+  pairs: number,
+  log?: (line: string) => void,
+): Promise<HarnessCost> {
   const withMs: number[] = [];
   const withoutMs: number[] = [];
   for (let i = 0; i < pairs; i++) {
     const order = i % 2 === 0 ? [true, false] : [false, true];
     for (const bookkeeping of order) {
-      const r = await runOne("ours-async", { connection, workload, bookkeeping });
-      (bookkeeping ? withMs : withoutMs).push(r.wallMs);
-      log?.(`harness cost: pair ${i + 1}/${pairs}, bookkeeping ${bookkeeping ? "on " : "off"}: ${r.wallMs.toFixed(1)} ms`);
+      const r = await runOne("ours-async", { connection, workload, perRecord: bookkeeping });
+      const wallMs = r.figures.wall_s * 1000;
+      (bookkeeping ? withMs : withoutMs).push(wallMs);
+      log?.(`harness cost: pair ${i + 1}/${pairs}, bookkeeping ${bookkeeping ? "on " : "off"}: ${wallMs.toFixed(1)} ms`);
     }
   }
-  const w = med(withMs);
-  const wo = med(withoutMs);
+  const w = median(withMs);
+  const wo = median(withoutMs);
   const directMs = bookkeepingMs(workload.records);
   return {
     records: workload.records,

@@ -3,11 +3,21 @@
  * sentence makes a claim (e.g. "acks=all costs nothing on one broker"), the claim is checked here
  * and the text says so when this run disagrees.
  */
+import { fmt, fmtPct, mdCell, textTable } from "../core/format";
+import {
+  API_LABELS,
+  API_RUNNER,
+  CLIENT_APIS,
+  type BackpressureResult,
+  type ClientApi,
+  type CodecCell,
+  type IdempotenceCell,
+  type SendOneResult,
+} from "./clients";
+import type { ForgotPollResult } from "./pitfalls";
 import type { BenchRow } from "./results";
-import { bestOf, compareSpread, KNOB_LABELS, type ForgotPollResult, type Knob, type PointResult } from "./tuning";
-
-const n0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
-const n2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
+import type { TargetCheck } from "./targets";
+import { bestOf, compareSpread, KNOB_LABELS, type Knob, type PointResult } from "./tuning";
 
 /** Highest vs lowest point of a sweep, with the best value and whether it is beyond noise. */
 export function sweepSentence(knob: Knob, points: PointResult[]): string {
@@ -17,10 +27,16 @@ export function sweepSentence(knob: Knob, points: PointResult[]): string {
   const best = bestOf(points);
   const unsupported = points.filter((p) => p.unsupported).map((p) => `${p.value}: ${p.unsupported}`);
   return (
-    `**${KNOB_LABELS[knob]}**: best ${best.text}; slowest ${lo.value} at ${n0(lo.msgs_per_s)} msgs/s ` +
-    `(${n2(ok.length ? best.msgs_per_s / lo.msgs_per_s : NaN)}× apart); p99 latency from ${n2(Math.min(...ok.map((p) => p.p99_ms)))} to ${n2(Math.max(...ok.map((p) => p.p99_ms)))} ms.` +
+    `**${KNOB_LABELS[knob]}**: best ${best.text}; slowest ${lo.value} at ${fmt(lo.msgs_per_s)} msgs/s ` +
+    `(${fmt(ok.length ? best.msgs_per_s / lo.msgs_per_s : NaN, 2)}× apart); p99 latency from ${fmt(Math.min(...ok.map((p) => p.p99_ms)), 2)} to ` +
+    `${fmt(Math.max(...ok.map((p) => p.p99_ms)), 2)} ms.` +
     (unsupported.length ? ` Not measured: ${unsupported.join("; ")}.` : "") +
-    (points.some((p) => p.errors > 0) ? ` ⚠️ Some runs had delivery errors: ${points.filter((p) => p.errors > 0).map((p) => `${p.value} (${p.errors})`).join(", ")}.` : "")
+    (points.some((p) => p.failed > 0)
+      ? ` ⚠️ Some runs had failed deliveries: ${points
+          .filter((p) => p.failed > 0)
+          .map((p) => `${p.value} (${p.failed})`)
+          .join(", ")}.`
+      : "")
   );
 }
 
@@ -33,33 +49,38 @@ export function onePartitionText(partitions: PointResult[]): string {
   // More partitions "won" only if the best point's slowest repeat beat one partition's fastest.
   const claim = Number(best.best) !== 1 && top !== undefined && compareSpread(top, one) === "higher";
   return (
-    `**One partition**: ${n0(one.msgs_per_s)} msgs/s on 1 partition vs ${n0(best.msgs_per_s)} on ${best.best} (${n2(ratio)}×). ` +
+    `**One partition**: ${fmt(one.msgs_per_s)} msgs/s on 1 partition vs ${fmt(best.msgs_per_s)} on ${best.best} (${fmt(ratio, 2)}×). ` +
     (claim
-      ? "In this run more partitions were faster beyond the noise: with one partition all batches go to one leader, one log and, on the consumer side, at most one consumer per group."
-      : "In this run one partition was **not** clearly slower for one producer on one local broker (the ranges overlap or 1 won): the cost of a single partition shows with several brokers (one leader does all the work) and with consumers (at most one per group can read it), which this single-machine run does not exercise.")
+      ? "In this run more partitions were faster beyond the noise: with one partition all batches go to one leader, one log and, on the consumer " +
+        "side, at most one consumer per group."
+      : "In this run one partition was **not** clearly slower for one producer on one local broker (the ranges overlap or 1 won): the cost of a " +
+        "single partition shows with several brokers (one leader does all the work) and with consumers (at most one per group can read it), which " +
+        "this single-machine run does not exercise.")
   );
 }
 
 export function forgotPollText(r: ForgotPollResult): string {
   return (
-    `**Forgetting to poll**: a callback-API producer with no poll (no \`setPollInBackground\`, no \`poll()\`) queued ${n0(r.produced)} records, ` +
-    `then ${n0(r.queueFullErrors)} more \`produce()\` calls failed with *Local: Queue full* (its queue holds ${n0(r.queueLimit)}). ` +
-    `In ${n0(r.waitMs)} ms it received **${n0(r.reportsWithoutPoll)}** delivery reports; after polling, ${n0(r.reportsAfterPoll)}. ` +
+    `**Forgetting to poll**: a callback-API producer with no poll (no \`setPollInBackground\`, no \`poll()\`) queued ${fmt(r.produced)} records, ` +
+    `then ${fmt(r.queueFullErrors)} more \`produce()\` calls failed with *Local: Queue full* (its queue holds ${fmt(r.queueLimit)}). ` +
+    `In ${fmt(r.waitMs)} ms it received **${fmt(r.reportsWithoutPoll)}** delivery reports; after polling, ${fmt(r.reportsAfterPoll)}. ` +
     (r.reportsWithoutPoll === 0 && r.queueFullErrors > 0
-      ? "Without polling the program never learns what was delivered and its queue never frees: it stalls. Our producers poll in the background (setPollInBackground); the promisified APIs do it for you."
+      ? "Without polling the program never learns what was delivered and its queue never frees: it stalls. Our producers poll in the background " +
+        "(setPollInBackground); the promisified APIs do it for you."
       : "⚠️ This run did not show the stall as expected; see the numbers above.")
   );
 }
 
 export function lingerText(points: PointResult[]): string {
-  const parts = points.map((p) => `linger.ms=${p.value}: median ${n2(p.p50_ms)} ms per record (${n0(p.msgs_per_s)} msgs/s)`);
+  const parts = points.map((p) => `linger.ms=${p.value}: median ${fmt(p.p50_ms, 2)} ms per record (${fmt(p.msgs_per_s)} msgs/s)`);
   const lo = points[0];
   const hi = points[points.length - 1];
   const grows = hi && lo && hi.p50_ms > lo.p50_ms + 0.5 * (Number(hi.value) - Number(lo.value));
   return (
     `**Too-high linger**: a producer that waits for each record: ${parts.join("; ")}. ` +
     (grows
-      ? `Each record waited about linger.ms for company that never came: linger buys batching only when many records are in flight (see the linger sweep for the asynchronous producer).`
+      ? `Each record waited about linger.ms for company that never came: linger buys batching only when many records are in flight (see the linger ` +
+        `sweep for the asynchronous producer).`
       : "⚠️ In this run the latency did not grow with linger.ms as expected.")
   );
 }
@@ -74,11 +95,14 @@ export function acksText(single: PointResult[], cluster?: PointResult[], cluster
     const r = sAll.msgs_per_s / s1.msgs_per_s;
     const v = compareSpread(sAll, s1);
     out.push(
-      `**acks=all on a single broker**: ${n0(sAll.msgs_per_s)} msgs/s with acks=all vs ${n0(s1.msgs_per_s)} with acks=1 (${n2(r)}×; p99 ${n2(sAll.p99_ms)} vs ${n2(s1.p99_ms)} ms) — ` +
+      `**acks=all on a single broker**: ${fmt(sAll.msgs_per_s)} msgs/s with acks=all vs ${fmt(s1.msgs_per_s)} with acks=1 (${fmt(r, 2)}×; p99 ` +
+        `${fmt(sAll.p99_ms, 2)} vs ${fmt(s1.p99_ms, 2)} ms) — ` +
         (v === "overlap"
-          ? "the same within this run's noise, because with one replica \"all in-sync replicas\" is just the leader: acks=all buys no extra durability there, and a single broker is a single point of failure whatever acks says."
+          ? 'the same within this run\'s noise, because with one replica "all in-sync replicas" is just the leader: acks=all buys no extra durability ' +
+            "there, and a single broker is a single point of failure whatever acks says."
           : v === "unknown"
-            ? "one run each, so this run cannot tell a difference from noise. With one replica \"all in-sync replicas\" is just the leader: acks=all waits for the same single write and buys no extra durability."
+            ? 'one run each, so this run cannot tell a difference from noise. With one replica "all in-sync replicas" is just the leader: acks=all ' +
+              "waits for the same single write and buys no extra durability."
             : "⚠️ in this run the two differ beyond the noise, which one replica does not explain (both wait for the same single write); re-run on a quiet machine."),
     );
   }
@@ -88,14 +112,17 @@ export function acksText(single: PointResult[], cluster?: PointResult[], cluster
     if (c1 && cAll) {
       const v = compareSpread(cAll, c1);
       out.push(
-        `On the **three-node cluster, replication factor 3**: ${n0(cAll.msgs_per_s)} msgs/s with acks=all vs ${n0(c1.msgs_per_s)} with acks=1 (${n2(cAll.msgs_per_s / c1.msgs_per_s)}×), p50 ${n2(cAll.p50_ms)} vs ${n2(c1.p50_ms)} ms, p99 ${n2(cAll.p99_ms)} vs ${n2(c1.p99_ms)} ms. ` +
+        `On the **three-node cluster, replication factor 3**: ${fmt(cAll.msgs_per_s)} msgs/s with acks=all vs ${fmt(c1.msgs_per_s)} with acks=1 ` +
+          `(${fmt(cAll.msgs_per_s / c1.msgs_per_s, 2)}×), p50 ${fmt(cAll.p50_ms, 2)} vs ${fmt(c1.p50_ms, 2)} ms, p99 ${fmt(cAll.p99_ms, 2)} vs ${fmt(c1.p99_ms, 2)} ms. ` +
           (v === "lower"
             ? "acks=all was slower in every repeat: that is the price of waiting for the followers, and what buys surviving the loss of a broker."
             : v === "higher"
-              ? "⚠️ acks=all was *faster* in every repeat here, which waiting for followers does not explain: a sign of this machine's noise (three brokers and the producer share two cores); re-run on a quiet machine."
+              ? "⚠️ acks=all was *faster* in every repeat here, which waiting for followers does not explain: a sign of this machine's noise (three " +
+                "brokers and the producer share two cores); re-run on a quiet machine."
               : v === "unknown"
                 ? "One run each: no spread to tell a difference from noise (set TUNING_REPEATS ≥ 2)."
-                : "The ranges overlap: in this run acks=all cost no measurable throughput. With many batches in flight, the wait for followers (on this host, a local fetch) overlaps with sending the next batches; it shows in a single record's latency, and more on a real network.") +
+                : "The ranges overlap: in this run acks=all cost no measurable throughput. With many batches in flight, the wait for followers (on " +
+                  "this host, a local fetch) overlaps with sending the next batches; it shows in a single record's latency, and more on a real network.") +
           " All three nodes share this machine's cores, so none of this is a real cluster's number.",
       );
     }
@@ -110,7 +137,11 @@ export function clientsText(rows: BenchRow[]): string {
   const ref = rows.find((r) => r.producer === "perf-tool");
   const lines = rows
     .filter((r) => !r.note)
-    .map((r) => `- ${r.label}: ${n0(r.msgs_per_s)} msgs/s (${r.repeats} run${r.repeats > 1 ? "s" : ""}, ${n0(r.msgs_per_s_min)}–${n0(r.msgs_per_s_max)}), p50 ${n2(r.p50_ms)} ms, p99 ${n2(r.p99_ms)} ms${ref && r !== ref ? `, ${n2(r.vs_perf_tool)}× ProducerPerformance` : ""}.`);
+    .map(
+      (r) =>
+        `- ${r.label}: ${fmt(r.msgs_per_s)} msgs/s (${r.repeats} run${r.repeats > 1 ? "s" : ""}, ${fmt(r.msgs_per_s_min)}–${fmt(r.msgs_per_s_max)}), ` +
+        `p50 ${fmt(r.latency_p50_ms, 2)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms${ref && r !== ref ? `, ${fmt(r.vs_perf_tool, 2)}× ProducerPerformance` : ""}.`,
+    );
   const fastest = rows.filter((r) => !r.note && r.producer !== "perf-tool").sort((a, b) => b.msgs_per_s - a.msgs_per_s)[0];
   return [...lines, "", fastest ? `Fastest TypeScript producer in this run: **${fastest.label}**.` : ""].join("\n");
 }
@@ -132,7 +163,115 @@ export function frameworkCheck(sweeps: Partial<Record<Knob, PointResult[]>>): st
     if (!pts) continue;
     const b = bestOf(pts);
     const verdict = ok(String(b.best)) ? "yes" : b.clear ? "**no**" : "no, but within noise";
-    rows.push(`| ${KNOB_LABELS[knob]} | ${text} | ${b.best} (${n0(b.msgs_per_s)}${b.clear ? "" : ", not beyond noise"}) | ${verdict} |`);
+    rows.push(`| ${KNOB_LABELS[knob]} | ${text} | ${b.best} (${fmt(b.msgs_per_s)}${b.clear ? "" : ", not beyond noise"}) | ${verdict} |`);
   }
   return rows.join("\n");
+}
+
+/** The table `npm run bench` prints. */
+export function formatTable(rows: BenchRow[]): string {
+  const head = [
+    "producer",
+    "records",
+    "msgs/s (median)",
+    "min–max",
+    "MB/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "failed",
+    "× ProducerPerformance",
+  ];
+  const body = rows.map((r) => [
+    r.label,
+    fmt(r.records),
+    r.note ? "—" : fmt(r.msgs_per_s),
+    r.note ? "" : r.repeats > 1 ? `${fmt(r.msgs_per_s_min)}–${fmt(r.msgs_per_s_max)}` : "(1 run)",
+    fmt(r.mb_per_s, 2),
+    fmt(r.latency_p50_ms, 2),
+    fmt(r.latency_p99_ms, 2),
+    fmt(r.latency_max_ms, 2),
+    String(r.failed),
+    r.producer === "perf-tool" ? "1.00 (reference)" : fmt(r.vs_perf_tool, 2),
+  ]);
+  const out = textTable([head, ...body], { rule: true });
+  for (const r of rows) if (r.note) out.push(`${r.label}: ${r.note}`);
+  return out.join("\n");
+}
+
+/** A target's measured value as the table shows it: a percentage for the harness cost, else a ratio. */
+export function targetValue(t: TargetCheck): string {
+  if (!Number.isFinite(t.measured)) return "n/a";
+  return t.target.startsWith("harness") ? fmtPct(t.measured) : `${fmt(t.measured, 2)}×`;
+}
+
+export function formatTargets(targets: TargetCheck[]): string {
+  return targets
+    .map((t) => {
+      const verdict = t.met === null ? "NOT MEASURED" : t.met ? "met" : "MISSED";
+      return `${verdict.padEnd(12)} ${t.target}: ${targetValue(t)} (${t.how})`;
+    })
+    .join("\n");
+}
+
+export interface ClientEvidence {
+  sendOne: SendOneResult[];
+  forgotPoll?: { reportsWithoutPoll: number; produced: number };
+  backpressure: BackpressureResult[];
+  idempotence: IdempotenceCell[];
+  codecs: CodecCell[];
+  rows: BenchRow[];
+  settings: Partial<Record<ClientApi, Record<string, string | number | boolean>>>;
+}
+
+/** The framework's side-by-side table for our three APIs, every cell from the evidence measured above. */
+export function sideBySideMarkdown(e: ClientEvidence): string {
+  const per = <T extends { api: ClientApi }>(xs: T[], api: ClientApi) => xs.find((x) => x.api === api);
+  const row = (aspect: string, f: (api: ClientApi) => string) => `| ${aspect} | ${CLIENT_APIS.map((a) => mdCell(f(a))).join(" | ")} |`;
+  const throughput = (api: ClientApi) => e.rows.find((r) => r.producer === API_RUNNER[api]);
+  const ref = e.rows.find((r) => r.producer === "perf-tool");
+  const lines = [
+    `| aspect | ${CLIENT_APIS.map((a) => API_LABELS[a]).join(" | ")} |`,
+    `|---|${CLIENT_APIS.map(() => "---").join("|")}|`,
+    row("Send API", (a) => `\`${per(e.sendOne, a)?.call ?? "n/a"}\``),
+    row("I/O and callbacks", (a) =>
+      a === "callback"
+        ? `librdkafka threads; delivery reports only when polled (without polling: ` +
+          `${e.forgotPoll ? `${e.forgotPoll.reportsWithoutPoll} of ${e.forgotPoll.produced} reports` : "see 04-tuning"}); we poll in the background`
+        : a === "compat"
+          ? "librdkafka threads; the wrapper polls in the background and resolves send() from the delivery reports"
+          : "pure JavaScript on Node's event loop; no polling, send() resolves from the broker's response",
+    ),
+    row("Backpressure", (a) => per(e.backpressure, a)?.behaviour ?? "n/a"),
+    row("Idempotent produce", (a) => {
+      const i = per(e.idempotence, a);
+      return i ? `${i.setting}: ${fmt(i.delivered)} delivered, ${i.failed} failed (${fmt(i.msgsPerSec)} msgs/s)` : "n/a";
+    }),
+    row("Throughput (this run)", (a) => {
+      const t = throughput(a);
+      return t
+        ? `${fmt(t.msgs_per_s)} msgs/s, p99 ${fmt(t.latency_p99_ms, 1)} ms${ref ? ` (${fmt(t.vs_perf_tool, 2)}× Java's ProducerPerformance at ${fmt(ref.msgs_per_s)})` : ""}`
+        : "not run";
+    }),
+    row("Compression codecs", (a) => {
+      const cs = e.codecs.filter((c) => c.api === a);
+      const ok = cs.filter((c) => c.ok).map((c) => c.codec);
+      const no = cs.filter((c) => !c.ok).map((c) => c.codec);
+      return `${ok.join(", ") || "none"}${no.length ? `; not: ${no.join(", ")}` : ""}`;
+    }),
+    row("Common tunables", (a) =>
+      a === "kafkajs"
+        ? "acks, compression, timeout per send(); idempotent, maxInFlightRequests; no linger.ms or batch.size (a batch is one send())"
+        : `every librdkafka property (${
+            Object.keys(e.settings[a] ?? {})
+              .filter((k) => /linger|batch|compression|acks|idempot/.test(k))
+              .join(", ") || "linger.ms, batch.size, …"
+          } used here)`,
+    ),
+    row("Delivery status", (a) => {
+      const s = per(e.sendOne, a);
+      return s ? `${a === "callback" ? "report in the callback" : "send() resolves to"} ${s.deliveryStatus.slice(0, 160)}` : "n/a";
+    }),
+  ];
+  return lines.join("\n");
 }

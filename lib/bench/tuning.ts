@@ -4,18 +4,28 @@
  * two-knob grid for a heatmap, "best settings" derived from the measured points, and the four
  * pitfalls each shown by a measurement.
  */
-import { performance } from "node:perf_hooks";
-import * as Kafka from "@confluentinc/kafka-javascript";
-import pl from "nodejs-polars";
-import type { KafkaConnection } from "../config";
-import { QUEUE_FULL } from "../producers";
-import { runParallel } from "./parallel";
+import type pl from "nodejs-polars";
+import type { KafkaConnection } from "../config/connection";
+import { fmt, round } from "../core/format";
+import { median, spread } from "../core/stats";
+import { wholeNumber } from "../core/validate";
+import { rowsFrame } from "../notebook/display";
+import { runOne, runParallel } from "./drivers/index";
 import type { BenchRun, ProducerId } from "./run";
-import { deleteTopic, prepareTopic, runOne } from "./runners";
 import { validateWorkload, type Workload } from "./workload";
 
 /** The knobs of the framework's section C, as workload fields (producers = parallel processes). */
-export const KNOBS = ["partitions", "lingerMs", "batchSize", "compression", "acks", "idempotence", "recordSize", "producers", "keyed"] as const;
+export const KNOBS = [
+  "partitions",
+  "lingerMs",
+  "batchSize",
+  "compression",
+  "acks",
+  "idempotence",
+  "recordSize",
+  "producers",
+  "keyed",
+] as const;
 export type Knob = (typeof KNOBS)[number];
 export type KnobValue = string | number | boolean;
 
@@ -46,7 +56,7 @@ export interface PointResult {
   /** Medians over the repeats of each run's p50 / p99 latency. */
   p50_ms: number;
   p99_ms: number;
-  errors: number;
+  failed: number;
   unsupported?: string;
 }
 
@@ -57,13 +67,6 @@ export interface TuningOptions {
   /** Called after every run with the point's summary so far (progress). */
   onPoint?: (p: PointResult) => void;
 }
-
-const median = (xs: number[]): number => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** The base workload with one knob changed (validated, so an impossible combination says why). */
 export function withKnob(base: Workload, knob: Knob, value: KnobValue): Workload {
@@ -83,8 +86,13 @@ interface PointSpec {
   value2?: KnobValue;
 }
 
-function summarizePoint(spec: PointSpec, producer: ProducerId, runs: BenchRun[]): PointResult {
-  const mps = runs.map((r) => r.msgsPerSec).filter(Number.isFinite);
+/** A point's repeats summarised: median messages/s with the spread, median latencies, failures. */
+export function summarizePoint(
+  spec: Pick<PointResult, "knob" | "value" | "knob2" | "value2">,
+  producer: ProducerId,
+  runs: BenchRun[],
+): PointResult {
+  const mps = spread(runs.map((r) => r.figures.msgs_per_s));
   return {
     knob: spec.knob,
     value: spec.value,
@@ -92,13 +100,13 @@ function summarizePoint(spec: PointSpec, producer: ProducerId, runs: BenchRun[])
     value2: spec.value2,
     producer,
     runs,
-    msgs_per_s: median(mps),
-    msgs_per_s_min: mps.length ? Math.min(...mps) : NaN,
-    msgs_per_s_max: mps.length ? Math.max(...mps) : NaN,
-    mb_per_s: median(runs.map((r) => r.mbPerSec)),
-    p50_ms: median(runs.map((r) => r.latency.p50)),
-    p99_ms: median(runs.map((r) => r.latency.p99)),
-    errors: runs.reduce((s, r) => s + r.errors, 0),
+    msgs_per_s: mps.median,
+    msgs_per_s_min: mps.min,
+    msgs_per_s_max: mps.max,
+    mb_per_s: median(runs.map((r) => r.figures.mb_per_s)),
+    p50_ms: median(runs.map((r) => r.figures.latency.p50_ms)),
+    p99_ms: median(runs.map((r) => r.figures.latency.p99_ms)),
+    failed: runs.reduce((s, r) => s + r.figures.failed, 0),
     unsupported: runs.find((r) => r.unsupported)?.unsupported,
   };
 }
@@ -115,7 +123,11 @@ async function measurePoints(specs: PointSpec[], opts: TuningOptions): Promise<P
   for (let rep = 0; rep < repeats; rep++) {
     for (let i = 0; i < specs.length; i++) {
       const { workload, processes } = specs[i];
-      runs[i].push(processes > 1 ? await runParallel(producer, processes, { connection: opts.connection, workload }) : await runOne(producer, { connection: opts.connection, workload }));
+      runs[i].push(
+        processes > 1
+          ? await runParallel(producer, processes, { connection: opts.connection, workload })
+          : await runOne(producer, { connection: opts.connection, workload }),
+      );
       out[i] = summarizePoint(specs[i], producer, runs[i]);
       opts.onPoint?.(out[i]); // after every run, for progress; the last call has all repeats
     }
@@ -132,9 +144,18 @@ export async function sweep(knob: Knob, values: KnobValue[], base: Workload, opt
 }
 
 /** Two knobs at once (every combination), for a heatmap. */
-export async function grid(knob1: Knob, values1: KnobValue[], knob2: Knob, values2: KnobValue[], base: Workload, opts: TuningOptions): Promise<PointResult[]> {
+export async function grid(
+  knob1: Knob,
+  values1: KnobValue[],
+  knob2: Knob,
+  values2: KnobValue[],
+  base: Workload,
+  opts: TuningOptions,
+): Promise<PointResult[]> {
   const specs: PointSpec[] = [];
-  for (const v1 of values1) for (const v2 of values2) specs.push({ workload: withKnob(withKnob(base, knob1, v1), knob2, v2), processes: 1, knob: knob1, value: v1, knob2, value2: v2 });
+  for (const v1 of values1)
+    for (const v2 of values2)
+      specs.push({ workload: withKnob(withKnob(base, knob1, v1), knob2, v2), processes: 1, knob: knob1, value: v1, knob2, value2: v2 });
   return measurePoints(specs, opts);
 }
 
@@ -151,7 +172,7 @@ export function compareSpread(a: PointResult, b: PointResult): "higher" | "lower
 
 /** Points as a table (one row each). */
 export function pointsFrame(points: PointResult[]): pl.DataFrame {
-  return pl.DataFrame(
+  return rowsFrame(
     points.map((p) => ({
       knob: String(p.knob),
       value: String(p.value),
@@ -161,10 +182,10 @@ export function pointsFrame(points: PointResult[]): pl.DataFrame {
       min: Math.round(p.msgs_per_s_min),
       max: Math.round(p.msgs_per_s_max),
       spread_pct: Math.round((1000 * (p.msgs_per_s_max - p.msgs_per_s_min)) / p.msgs_per_s) / 10,
-      mb_per_s: Math.round(p.mb_per_s * 100) / 100,
-      p50_ms: Math.round(p.p50_ms * 100) / 100,
-      p99_ms: Math.round(p.p99_ms * 100) / 100,
-      errors: p.errors,
+      mb_per_s: round(p.mb_per_s, 2),
+      p50_ms: round(p.p50_ms, 2),
+      p99_ms: round(p.p99_ms, 2),
+      failed: p.failed,
       note: p.unsupported ?? "",
     })),
   );
@@ -184,111 +205,38 @@ export interface BestSetting {
 
 /** The throughput-best value of a sweep and whether this run's spread lets us call it. */
 export function bestOf(points: PointResult[]): BestSetting {
-  const ok = points.filter((p) => Number.isFinite(p.msgs_per_s) && p.errors === 0).sort((a, b) => b.msgs_per_s - a.msgs_per_s);
-  if (!ok.length) return { knob: String(points[0]?.knob), best: "n/a", msgs_per_s: NaN, clear: false, p99_ms: NaN, text: "no point finished without errors" };
+  const ok = points.filter((p) => Number.isFinite(p.msgs_per_s) && p.failed === 0).sort((a, b) => b.msgs_per_s - a.msgs_per_s);
+  if (!ok.length)
+    return {
+      knob: String(points[0]?.knob),
+      best: "n/a",
+      msgs_per_s: NaN,
+      clear: false,
+      p99_ms: NaN,
+      text: "no point finished without errors",
+    };
   const [b, r] = ok;
   const verdict = r ? compareSpread(b, r) : "unknown";
   const clear = !r || verdict === "higher";
-  const n = (x: number) => Math.round(x).toLocaleString("en-US");
+  const n = (x: number) => fmt(x);
   const text = r
-    ? `${b.value} (${n(b.msgs_per_s)} msgs/s, p99 ${b.p99_ms.toFixed(1)} ms) ` +
+    ? `${b.value} (${n(b.msgs_per_s)} msgs/s, p99 ${fmt(b.p99_ms, 1)} ms) ` +
       (verdict === "higher"
         ? `beat ${r.value} (${n(r.msgs_per_s)}) in every repeat`
         : verdict === "unknown"
           ? `vs ${r.value} (${n(r.msgs_per_s)}): one run per point, so no spread to tell a difference from noise`
           : `vs ${r.value} (${n(r.msgs_per_s)}): the ranges overlap, so within this run's noise`)
     : `${b.value} (only value measured)`;
-  return { knob: String(b.knob), best: b.value, msgs_per_s: b.msgs_per_s, runnerUp: r?.value, runnerUpMsgsPerSec: r?.msgs_per_s, clear, p99_ms: b.p99_ms, text };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pitfalls
-// ---------------------------------------------------------------------------------------------
-
-export interface ForgotPollResult {
-  produced: number;
-  /** The local queue's limit (queue.buffering.max.messages) set for the demonstration. */
-  queueLimit: number;
-  /** produce() calls that threw "Local: Queue full". */
-  queueFullErrors: number;
-  /** Delivery reports received in waitMs without polling. */
-  reportsWithoutPoll: number;
-  /** Delivery reports received after polling. */
-  reportsAfterPoll: number;
-  waitMs: number;
-}
-
-/**
- * "Forgetting poll()": a callback-API producer that never polls gets no delivery reports (its
- * messages may well be delivered: nobody hears about it), and once its queue is full every
- * produce() throws. Then polling drains the reports.
- */
-export async function forgotPollDemo(connection: KafkaConnection, attempts = 2000, queueLimit = 1000, waitMs = 1500): Promise<ForgotPollResult> {
-  const topic = `pitfall-poll-${Date.now()}`;
-  await prepareTopic(connection, validateWorkload({ partitions: 1 }), topic);
-  const client = new Kafka.Producer({ ...connection.clientConfig(), dr_cb: true, "linger.ms": 5, "queue.buffering.max.messages": queueLimit, "message.timeout.ms": 30_000 } as Kafka.ProducerGlobalConfig);
-  let reports = 0;
-  client.on("delivery-report", () => reports++);
-  client.on("event.error", () => undefined);
-  let connected = false;
-  try {
-    await new Promise<void>((resolve, reject) => client.connect({ timeout: 15_000 }, (err) => (err ? reject(err) : resolve())));
-    connected = true;
-    let produced = 0;
-    let queueFullErrors = 0;
-    const value = Buffer.alloc(100, 65);
-    for (let i = 0; i < attempts; i++) {
-      try {
-        client.produce(topic, null, value, null, null);
-        produced++;
-      } catch (e) {
-        if ((e as { code?: number }).code === QUEUE_FULL) queueFullErrors++;
-        else throw e;
-      }
-    }
-    await new Promise((r) => setTimeout(r, waitMs));
-    const reportsWithoutPoll = reports;
-    const deadline = performance.now() + 10_000;
-    while (reports < produced && performance.now() < deadline) {
-      client.poll();
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { produced, queueLimit, queueFullErrors, reportsWithoutPoll, reportsAfterPoll: reports, waitMs };
-  } finally {
-    if (connected) await new Promise<void>((resolve) => client.disconnect(5000, () => resolve()));
-    await deleteTopic(connection, topic).catch(() => undefined);
-  }
-}
-
-/** "Too-high linger": a producer that waits for each record, at several linger.ms values. */
-export async function lingerPitfall(connection: KafkaConnection, lingers: number[], records = 50): Promise<PointResult[]> {
-  const out: PointResult[] = [];
-  for (const linger of lingers) {
-    const workload = validateWorkload({ records, warmupRecords: 5, partitions: 1 });
-    const run = await runOne("ours-sync", { connection, workload, librdkafka: { "linger.ms": linger } });
-    out.push({ knob: "linger.ms (one record at a time)", value: linger, producer: "ours-sync", runs: [run], msgs_per_s: run.msgsPerSec, msgs_per_s_min: run.msgsPerSec, msgs_per_s_max: run.msgsPerSec, mb_per_s: run.mbPerSec, p50_ms: run.latency.p50, p99_ms: run.latency.p99, errors: run.errors });
-  }
-  return out;
-}
-
-/** The three-node cluster (lib/broker.ts), started if needed; undefined bootstrap (with the reason) when it cannot be. */
-export async function threeNodeCluster(log?: (line: string) => void): Promise<{ bootstrap?: string; startedHere?: boolean; reason?: string }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const broker = require("../broker") as { ensureBroker: (o: Record<string, unknown>) => Promise<{ status: { bootstrap: string }; startedHere: boolean }> };
-  try {
-    const { status, startedHere } = await broker.ensureBroker({ nodes: 3, log, timeoutMs: 180_000 });
-    if (status.bootstrap.split(",").length !== 3) return { reason: `lib/broker.ts started ${status.bootstrap}, not three nodes (this version has no three-node cluster)` };
-    return { bootstrap: status.bootstrap, startedHere };
-  } catch (e) {
-    return { reason: `could not start the three-node cluster: ${(e as Error).message}` };
-  }
-}
-
-/** Stops the three-node cluster (only call it when this process started it). */
-export async function stopThreeNodeCluster(log?: (line: string) => void): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const broker = require("../broker") as { stopBroker: (o: Record<string, unknown>) => Promise<boolean> };
-  await broker.stopBroker({ nodes: 3, log });
+  return {
+    knob: String(b.knob),
+    best: b.value,
+    msgs_per_s: b.msgs_per_s,
+    runnerUp: r?.value,
+    runnerUpMsgsPerSec: r?.msgs_per_s,
+    clear,
+    p99_ms: b.p99_ms,
+    text,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,27 +265,36 @@ export interface TuningParams {
 }
 
 /** TUNING_RECORDS, TUNING_REPEATS, TUNING_WARMUP, TUNING_THREE_NODES from the environment over the defaults. */
-export function loadTuningParams(env: Record<string, string | undefined> = process.env, defaults: TuningParams = { records: 50_000, repeats: 3, warmupRecords: 5_000, threeNodes: true }): TuningParams {
-  const w = validateWorkload({ records: env.TUNING_RECORDS?.trim() || defaults.records, warmupRecords: env.TUNING_WARMUP?.trim() || defaults.warmupRecords });
-  const repeatsRaw = env.TUNING_REPEATS?.trim() || String(defaults.repeats);
-  const repeats = Number(repeatsRaw);
-  if (!Number.isSafeInteger(repeats) || repeats < 1 || repeats > 50) throw new Error(`TUNING_REPEATS: '${repeatsRaw}' is not allowed; use a whole number from 1 to 50.`);
+export function loadTuningParams(
+  env: Record<string, string | undefined> = process.env,
+  defaults: TuningParams = { records: 50_000, repeats: 3, warmupRecords: 5_000, threeNodes: true },
+): TuningParams {
+  const w = validateWorkload({
+    records: env.TUNING_RECORDS?.trim() || defaults.records,
+    warmupRecords: env.TUNING_WARMUP?.trim() || defaults.warmupRecords,
+  });
+  const repeats = wholeNumber("TUNING_REPEATS", env.TUNING_REPEATS?.trim() || defaults.repeats, { min: 1, max: 50 });
   const three = env.TUNING_THREE_NODES?.trim();
-  return { records: w.records, repeats, warmupRecords: w.warmupRecords, threeNodes: three === undefined || three === "" ? defaults.threeNodes : !["0", "false", "no"].includes(three.toLowerCase()) };
-}
-
-/** A PLAINTEXT connection to a local cluster (e.g. the three-node one). */
-export function localConnection(bootstrap: string): KafkaConnection {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { KafkaConnection } = require("../config") as typeof import("../config");
-  return new KafkaConnection(true, bootstrap, "PLAINTEXT", undefined, undefined, undefined, undefined);
+  return {
+    records: w.records,
+    repeats,
+    warmupRecords: w.warmupRecords,
+    threeNodes: three === undefined || three === "" ? defaults.threeNodes : !["0", "false", "no"].includes(three.toLowerCase()),
+  };
 }
 
 /** The best settings of every sweep, as a table. */
 export function bestSettingsFrame(sweeps: Partial<Record<Knob, PointResult[]>>): pl.DataFrame {
   const rows = Object.entries(sweeps).map(([knob, points]) => {
     const b = bestOf(points!);
-    return { knob: KNOB_LABELS[knob as Knob], best: String(b.best), msgs_per_s: Math.round(b.msgs_per_s), p99_ms: Math.round(b.p99_ms * 100) / 100, clear_winner: b.clear ? "yes" : "no (within noise)", evidence: b.text };
+    return {
+      knob: KNOB_LABELS[knob as Knob],
+      best: String(b.best),
+      msgs_per_s: Math.round(b.msgs_per_s),
+      p99_ms: round(b.p99_ms, 2),
+      clear_winner: b.clear ? "yes" : "no (within noise)",
+      evidence: b.text,
+    };
   });
-  return pl.DataFrame(rows);
+  return rowsFrame(rows);
 }

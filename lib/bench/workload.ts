@@ -4,9 +4,13 @@
  *
  * The settings are given once, in the Java producer's terms (acks, linger.ms, batch.size in bytes,
  * compression.type), and translated per client here, so the table can say exactly what each
- * client was told. Bad values are BenchConfigError naming the option and the fix.
+ * client was told. Bad values are a ConfigError naming the option and the fix.
  */
-import { seededRandom } from "../schema";
+import { ConfigError } from "../core/errors";
+import { fmt } from "../core/format";
+import { seededRandom } from "../core/random";
+import { flag, oneOf, wholeNumber, type RawValue } from "../core/validate";
+import type { Settings } from "../kafka/client";
 
 export const ACKS = ["0", "1", "all"] as const;
 export type Acks = (typeof ACKS)[number];
@@ -54,41 +58,7 @@ export const DEFAULT_WORKLOAD: Workload = {
   replicationFactor: -1,
 };
 
-export class BenchConfigError extends Error {
-  constructor(
-    readonly option: string,
-    message: string,
-  ) {
-    super(`${option}: ${message}`);
-    this.name = "BenchConfigError";
-  }
-}
-
-type Raw = string | number | boolean | undefined;
-
-function int(option: string, raw: Raw, min: number, max: number): number {
-  const n = typeof raw === "number" ? raw : Number(String(raw).replace(/_/g, ""));
-  if (typeof raw === "boolean" || String(raw).trim() === "" || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new BenchConfigError(option, `'${raw}' is not allowed; use a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}.`);
-  }
-  return n;
-}
-
-function pick<T extends string>(option: string, raw: Raw, allowed: readonly T[]): T {
-  const v = String(raw).trim().toLowerCase();
-  const alias = option === "acks" && v === "-1" ? "all" : v;
-  const hit = allowed.find((a) => a === alias);
-  if (!hit) throw new BenchConfigError(option, `'${raw}' is not allowed; use one of ${allowed.join(", ")}.`);
-  return hit;
-}
-
-function bool(option: string, raw: Raw): boolean {
-  if (typeof raw === "boolean") return raw;
-  const v = String(raw).trim().toLowerCase();
-  if (["true", "1", "yes"].includes(v)) return true;
-  if (["false", "0", "no"].includes(v)) return false;
-  throw new BenchConfigError(option, `'${raw}' is not allowed; use true or false.`);
-}
+type Raw = RawValue;
 
 export type WorkloadInput = { [K in keyof Workload]?: Raw };
 
@@ -96,31 +66,32 @@ export type WorkloadInput = { [K in keyof Workload]?: Raw };
 export function validateWorkload(input: WorkloadInput = {}, defaults: Workload = DEFAULT_WORKLOAD): Workload {
   const known = new Set(Object.keys(DEFAULT_WORKLOAD));
   for (const k of Object.keys(input)) {
-    if (!known.has(k)) throw new BenchConfigError(k, `is not a workload option; use one of ${[...known].join(", ")}.`);
+    if (!known.has(k)) throw new ConfigError(k, `is not a workload option; use one of ${[...known].join(", ")}.`);
   }
   const v = <K extends keyof Workload>(k: K): Raw => (input[k] === undefined ? defaults[k] : input[k]);
   const w: Workload = {
-    records: int("records", v("records"), 1, 100_000_000),
-    recordSize: int("record-size", v("recordSize"), 1, 1_000_000),
-    acks: pick("acks", v("acks"), ACKS),
-    lingerMs: int("linger-ms", v("lingerMs"), 0, 900_000),
-    batchSize: int("batch-size", v("batchSize"), 1, 2_147_483_647),
-    compression: pick("compression", v("compression"), COMPRESSIONS),
-    partitions: int("partitions", v("partitions"), 1, 1000),
-    warmupRecords: int("warmup", v("warmupRecords"), 0, 100_000_000),
-    keyed: bool("keyed", v("keyed")),
-    idempotence: bool("idempotence", v("idempotence")),
-    replicationFactor: String(v("replicationFactor")).trim() === "-1" ? -1 : int("replication-factor", v("replicationFactor"), 1, 32),
+    records: wholeNumber("records", v("records"), { min: 1, max: 100_000_000 }),
+    recordSize: wholeNumber("record-size", v("recordSize"), { min: 1, max: 1_000_000 }),
+    acks: oneOf("acks", v("acks"), ACKS, { "-1": "all" }),
+    lingerMs: wholeNumber("linger-ms", v("lingerMs"), { min: 0, max: 900_000 }),
+    batchSize: wholeNumber("batch-size", v("batchSize"), { min: 1, max: 2_147_483_647 }),
+    compression: oneOf("compression", v("compression"), COMPRESSIONS),
+    partitions: wholeNumber("partitions", v("partitions"), { min: 1, max: 1000 }),
+    warmupRecords: wholeNumber("warmup", v("warmupRecords"), { min: 0, max: 100_000_000 }),
+    keyed: flag("keyed", v("keyed")),
+    idempotence: flag("idempotence", v("idempotence")),
+    replicationFactor:
+      String(v("replicationFactor")).trim() === "-1" ? -1 : wholeNumber("replication-factor", v("replicationFactor"), { min: 1, max: 32 }),
   };
   if (w.idempotence && w.acks !== "all") {
-    throw new BenchConfigError("idempotence", `needs acks=all (got acks=${w.acks}); set --acks all or turn idempotence off.`);
+    throw new ConfigError("idempotence", `needs acks=all (got acks=${w.acks}); set --acks all or turn idempotence off.`);
   }
   return w;
 }
 
 /** A few words for titles: "200,000 × 100 B, acks=all, linger 5 ms, batch 65,536 B, none, 3 partitions". */
 export function describeWorkload(w: Workload): string {
-  const n = (x: number) => x.toLocaleString("en-US");
+  const n = (x: number) => fmt(x);
   return (
     `${n(w.records)} × ${n(w.recordSize)} B, acks=${w.acks}, linger ${w.lingerMs} ms, batch ${n(w.batchSize)} B, ` +
     `${w.compression === "none" ? "no compression" : w.compression}, ${w.partitions} partition${w.partitions === 1 ? "" : "s"}` +
@@ -157,7 +128,7 @@ export const ACKS_NUMBER: Record<Acks, number> = { "0": 0, "1": 1, all: -1 };
  * caps a batch by message count (batch.num.messages), set high enough here that bytes decide,
  * as in Java.
  */
-export function librdkafkaSettings(w: Workload): Record<string, string | number | boolean> {
+export function librdkafkaSettings(w: Workload): Settings {
   return {
     acks: w.acks === "all" ? "all" : w.acks,
     "linger.ms": w.lingerMs,
@@ -197,11 +168,36 @@ export function messagesPerSend(w: Pick<Workload, "batchSize" | "recordSize">): 
 export function settingsMapping(w: Workload): Record<string, string> {
   const lr = librdkafkaSettings(w);
   return {
-    ProducerPerformance: Object.entries(javaProperties(w)).map(([k, v]) => `${k}=${v}`).join(" "),
-    librdkafka: Object.entries(lr).map(([k, v]) => `${k}=${v}`).join(" ") + " (batch.size is bytes as in Java; batch.num.messages high enough that bytes decide)",
-    "KafkaJS (pure)": `acks=${ACKS_NUMBER[w.acks]} compression=${w.compression} idempotent=${w.idempotence}; no linger or byte batches: ${messagesPerSend(w)} records per send() (batch.size / record size), up to ${KAFKAJS_IN_FLIGHT} send() calls in flight`,
+    ProducerPerformance: Object.entries(javaProperties(w))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" "),
+    librdkafka:
+      Object.entries(lr)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") + " (batch.size is bytes as in Java; batch.num.messages high enough that bytes decide)",
+    "KafkaJS (pure)":
+      `acks=${ACKS_NUMBER[w.acks]} compression=${w.compression} idempotent=${w.idempotence}; no linger or byte batches: ` +
+      `${messagesPerSend(w)} records per send() (batch.size / record size), up to ${KAFKAJS_IN_FLIGHT} send() calls in flight`,
   };
 }
 
 /** send() calls a KafkaJS runner keeps in flight (Java's max.in.flight.requests.per.connection default). */
 export const KAFKAJS_IN_FLIGHT = 5;
+
+/** librdkafka's queue limit for our producers and the compat API in a bench run (its default). */
+export const QUEUE_MAX_MESSAGES = 100_000;
+
+/** The librdkafka settings our producers get for a workload, over their own (lib/producers/settings.ts). */
+export function oursSettings(w: Workload, mode: "async" | "sync", extra: Settings = {}): Settings {
+  const s: Settings = { ...librdkafkaSettings(w), "queue.buffering.max.messages": QUEUE_MAX_MESSAGES };
+  // A synchronous producer sends one record and waits: lingering would only add delay to each
+  // (extra may still set it, to show exactly that).
+  if (mode === "sync") s["linger.ms"] = 0;
+  return { ...s, ...extra };
+}
+
+/** Builds record i's message: a payload from the pool, a key when the workload is keyed. */
+export function messageFactory(w: Workload): (i: number) => { key: string | null; value: Buffer } {
+  const pool = makePayloads(w);
+  return (i) => ({ key: w.keyed ? keyFor(i) : null, value: pool[i % pool.length] });
+}

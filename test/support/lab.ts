@@ -1,7 +1,7 @@
 /** Starts `npm run lab`'s JupyterLab on a free port for a test, and stops it again. */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { paths } from "../../lib/paths";
+import { paths } from "../../lib/config";
 
 export interface RunningLab {
   url: string;
@@ -12,10 +12,14 @@ export interface RunningLab {
 
 export async function startLab(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningLab> {
   const token = `t${Date.now()}`;
-  const lab: ChildProcess = spawn(process.execPath, [path.join(paths.root, "dist", "scripts", "lab.js"), "--no-browser", "--ServerApp.port=0", `--IdentityProvider.token=${token}`], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
+  const lab: ChildProcess = spawn(
+    process.execPath,
+    [path.join(paths.root, "dist", "scripts", "lab.js"), "--no-browser", "--ServerApp.port=0", `--IdentityProvider.token=${token}`],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    },
+  );
   let log = "";
   lab.stdout?.on("data", (d) => (log += d));
   lab.stderr?.on("data", (d) => (log += d));

@@ -1,0 +1,57 @@
+/** The KafkaJS-compatible promisified API of @confluentinc/kafka-javascript (librdkafka underneath). */
+import { clientLabel, Kafka, type Settings } from "../../kafka/client";
+import type { Driver } from "../framework";
+import { ACKS_NUMBER, librdkafkaSettings, messagesPerSend, QUEUE_MAX_MESSAGES, type Workload } from "../workload";
+import { PromisifiedClient, saslOf, type PromisifiedProducer } from "./promisified";
+
+/** Records a compat-API run keeps outstanding in send() calls (below librdkafka's queue limit). */
+export const CONFLUENT_KAFKAJS_WINDOW = 50_000;
+
+const inFlightOf = (w: Workload) => Math.max(1, Math.floor(CONFLUENT_KAFKAJS_WINDOW / messagesPerSend(w)));
+
+export const confluentKafkaJS: Driver = {
+  id: "confluent-kafkajs",
+  client: () => `${clientLabel()}, KafkaJS-compatible API`,
+  async create(ctx) {
+    const { workload: w, connection } = ctx;
+    const { ssl, sasl } = saslOf(connection);
+    const kafka = new Kafka.KafkaJS.Kafka({
+      kafkaJS: {
+        brokers: connection.bootstrapServers.split(","),
+        clientId: "kafka-producer-perf-compat",
+        logLevel: Kafka.KafkaJS.logLevel.NOTHING,
+        ssl: ssl !== false,
+        ...(sasl ? { sasl: sasl as never } : {}),
+      },
+    });
+    const lr = librdkafkaSettings(w);
+    const outer: Settings = {
+      "linger.ms": lr["linger.ms"],
+      "batch.size": lr["batch.size"],
+      "batch.num.messages": lr["batch.num.messages"],
+      "queue.buffering.max.messages": QUEUE_MAX_MESSAGES,
+      "message.timeout.ms": 60_000,
+      ...(connection.sslCaLocation ? { "ssl.ca.location": connection.sslCaLocation } : {}),
+      ...ctx.librdkafka,
+    };
+    const producer = kafka.producer({
+      ...outer,
+      kafkaJS: { acks: ACKS_NUMBER[w.acks], compression: w.compression as never, idempotent: w.idempotence, allowAutoTopicCreation: false },
+    } as never) as unknown as PromisifiedProducer;
+    const settings: Settings = { acks: ACKS_NUMBER[w.acks], compression: w.compression, idempotent: w.idempotence, ...outer };
+    return new PromisifiedClient(
+      "@confluentinc KafkaJS-compatible API",
+      connection,
+      producer,
+      ctx.topic,
+      messagesPerSend(w),
+      inFlightOf(w),
+      settings,
+    );
+  },
+  chunk: (w) => messagesPerSend(w) * inFlightOf(w),
+  timing: (w) =>
+    `first measured send() to the last send() resolving; ${messagesPerSend(w)} records per send(), up to ${inFlightOf(w)} send() calls in flight; ` +
+    "a record's latency = its send() call to that send() resolving (all its records acknowledged)",
+  extra: (_run, _figures, w) => ({ records_per_send: messagesPerSend(w), sends_in_flight: inFlightOf(w) }),
+};

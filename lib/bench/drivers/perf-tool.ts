@@ -1,0 +1,196 @@
+/**
+ * Apache Kafka's own reference tool, org.apache.kafka.tools.ProducerPerformance (the engine of
+ * kafka-producer-perf-test), run from the jars in .broker/libs on the same broker and workload,
+ * and its summary line parsed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { KafkaConnection } from "../../config/connection";
+import { paths } from "../../config/paths";
+import { runChild } from "../../core/child";
+import { KppError, type ErrorKind } from "../../core/errors";
+import type { LatencySummary } from "../../core/latency";
+import { throughput } from "../../core/units";
+import type { RunContext } from "../framework";
+import { PRODUCER_LABELS, type BenchRun } from "../run";
+import { javaProperties, type Workload } from "../workload";
+
+export const PERF_TOOL_CLASS = "org.apache.kafka.tools.ProducerPerformance";
+
+/** One summary line of the tool: the whole run, or its steady state when warm-up was asked for. */
+export interface PerfToolSummary {
+  records: number;
+  steadyState: boolean;
+  recordsPerSec: number;
+  /** The tool's own "MB/sec", which is MiB (2^20 bytes) per second. */
+  mibPerSec: number;
+  avgMs: number;
+  maxMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+}
+
+// "200000 records sent, 181818.181818 records/sec (17.34 MB/sec), 12.34 ms avg latency,
+//  456.00 ms max latency, 10 ms 50th, 30 ms 95th, 40 ms 99th, 50 ms 99.9th."
+const SUMMARY =
+  /^(\d+) (steady state )?records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.\s*$/;
+
+/** Parses one summary line; undefined for any other line (progress lines have no percentiles). */
+export function parsePerfToolLine(line: string): PerfToolSummary | undefined {
+  const m = SUMMARY.exec(line.trim());
+  if (!m) return undefined;
+  return {
+    records: Number(m[1]),
+    steadyState: Boolean(m[2]),
+    recordsPerSec: Number(m[3]),
+    mibPerSec: Number(m[4]),
+    avgMs: Number(m[5]),
+    maxMs: Number(m[6]),
+    p50Ms: Number(m[7]),
+    p95Ms: Number(m[8]),
+    p99Ms: Number(m[9]),
+    p999Ms: Number(m[10]),
+  };
+}
+
+/** The summary that describes the measured records: the steady-state line when present, else the total. */
+export function parsePerfToolOutput(stdout: string): { total?: PerfToolSummary; steady?: PerfToolSummary } {
+  const out: { total?: PerfToolSummary; steady?: PerfToolSummary } = {};
+  for (const line of stdout.split(/\r?\n/)) {
+    const s = parsePerfToolLine(line);
+    if (s?.steadyState) out.steady = s;
+    else if (s) out.total = s;
+  }
+  return out;
+}
+
+export function perfToolArgs(w: Workload, topic: string, bootstrap: string, extraProps: Record<string, string> = {}): string[] {
+  const props = { ...javaProperties(w), ...extraProps };
+  return [
+    "-Xmx512m",
+    `-Dlog4j2.configurationFile=${path.join(paths.broker, "config", "tools-log4j2.xml")}`,
+    "-cp",
+    path.join(paths.broker, "libs", "*"),
+    PERF_TOOL_CLASS,
+    "--topic",
+    topic,
+    "--num-records",
+    String(w.records + w.warmupRecords),
+    ...(w.warmupRecords > 0 ? ["--warmup-records", String(w.warmupRecords)] : []),
+    "--record-size",
+    String(w.recordSize),
+    "--throughput",
+    "-1",
+    "--bootstrap-server",
+    bootstrap,
+    "--command-property",
+    ...Object.entries(props).map(([k, v]) => `${k}=${v}`),
+  ];
+}
+
+export class PerfToolError extends KppError {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    /** The target is secured: the tool is not run there (a row says why, not a failed bench). */
+    readonly securedTarget = false,
+  ) {
+    super(kind, message);
+  }
+}
+
+export function perfToolVersion(): string {
+  const libs = path.join(paths.broker, "libs");
+  const jar = fs.existsSync(libs) ? fs.readdirSync(libs).find((f) => /^kafka-tools-\d.*\.jar$/.test(f)) : undefined;
+  return jar ? `kafka-tools ${jar.replace(/^kafka-tools-|\.jar$/g, "")} (Java producer)` : "kafka-tools (not set up)";
+}
+
+/**
+ * Runs the tool on a topic that already exists. Only PLAINTEXT targets: passing a SASL password
+ * on a command line would expose it to every local user, so other targets get a clear error.
+ */
+export async function runPerfTool(
+  connection: KafkaConnection,
+  w: Workload,
+  topic: string,
+  opts: { timeoutMs?: number; onLine?: (line: string) => void } = {},
+): Promise<BenchRun> {
+  if (connection.securityProtocol !== "PLAINTEXT") {
+    throw new PerfToolError(
+      "config",
+      `ProducerPerformance is run only against PLAINTEXT brokers (this target is ${connection.securityProtocol}); use the embedded broker for the reference comparison.`,
+      true,
+    );
+  }
+  if (!fs.existsSync(path.join(paths.broker, "libs")))
+    throw new PerfToolError("config", "Kafka's jars are missing from .broker/libs: run `npm run setup` first.");
+  const args = perfToolArgs(w, topic, connection.bootstrapServers);
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const { code, stdout, stderr, timedOut } = await runChild("java", args, {
+    env: { ...process.env, LC_ALL: "C" },
+    timeoutMs,
+    onLine: opts.onLine,
+  }).catch((e: Error) => {
+    throw new PerfToolError("config", `cannot start java (${e.message}); install Java 17+ (see README).`);
+  });
+  if (timedOut) throw new PerfToolError("delivery", `ProducerPerformance did not finish within ${timeoutMs / 1000} s (killed).`);
+  const parsed = parsePerfToolOutput(stdout);
+  const s = parsed.steady ?? parsed.total;
+  if (code !== 0 || !s) {
+    const tail = (stderr + stdout).trim().split("\n").slice(-8).join("\n");
+    throw new PerfToolError("delivery", `ProducerPerformance exited with code ${code} and no summary line:\n${tail}`);
+  }
+  const errorLines = stderr.split("\n").filter((l) => /Exception|ERROR/.test(l));
+  const measured = w.records;
+  const latency: LatencySummary = {
+    count: s.records,
+    p50_ms: s.p50Ms,
+    p95_ms: s.p95Ms,
+    p99_ms: s.p99Ms,
+    p999_ms: s.p999Ms,
+    max_ms: s.maxMs,
+    mean_ms: s.avgMs,
+  };
+  const wallMs = s.recordsPerSec > 0 ? (s.records / s.recordsPerSec) * 1000 : NaN;
+  return {
+    producer: "perf-tool",
+    label: PRODUCER_LABELS["perf-tool"],
+    client: perfToolVersion(),
+    topic,
+    records: measured,
+    recordSize: w.recordSize,
+    figures: {
+      sent: measured,
+      delivered: s.records,
+      failed: Math.max(0, measured - s.records),
+      wall_s: wallMs / 1000,
+      // The tool's own "MB/sec" is MiB (2^20) rounded to 2 decimals: recomputed from records/sec in the project's MB (10^6).
+      ...throughput(s.records, s.records * w.recordSize, wallMs),
+      msgs_per_s: s.recordsPerSec,
+      latency,
+    },
+    errorSamples: errorLines.slice(0, 3),
+    timing:
+      (w.warmupRecords > 0 ? "the tool's steady-state line (after its warm-up records)" : "the tool's whole-run line") +
+      "; from its first measured send() to the last callback; latencies send() to callback in whole ms; JVM start and connect excluded",
+    settings: javaProperties(w),
+    extra: { perf_tool_total_records_per_sec: parsed.total?.recordsPerSec ?? NaN },
+  };
+}
+
+/** The reference tool as a bench runner (progress from its own once-a-few-seconds lines). */
+export function perfToolRunner(ctx: RunContext): Promise<BenchRun> {
+  const total = ctx.workload.records + ctx.workload.warmupRecords;
+  return runPerfTool(ctx.connection, ctx.workload, ctx.topic, {
+    onLine: (l) =>
+      ctx.onProgress?.({
+        producer: "perf-tool",
+        phase: "measuring",
+        acknowledged: Number(/^(\d+) records sent/.exec(l)?.[1] ?? 0),
+        total,
+        elapsedMs: NaN,
+      }),
+  });
+}

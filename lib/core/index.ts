@@ -1,0 +1,22 @@
+/** The pure core: errors, time, formatting, statistics, units, validation, latency and the recorders. */
+export { abortOnFirstSigint, runCommand } from "./command";
+export { runChild, type ChildOptions, type ChildResult } from "./child";
+export {
+  ConfigError,
+  DeliveryError,
+  EXIT_CODES,
+  InterruptedError,
+  KppError,
+  UsageError,
+  errorText,
+  exitCodeOf,
+  type ErrorKind,
+} from "./errors";
+export { Notifier, now, settleWithin, sleep, withTimeout } from "./time";
+export { capitalize, escapeHtml, fmt, fmtMs, fmtPct, mdCell, plural, round, textTable } from "./format";
+export { maxOf, mean, median, minOf, quantile, spread, type Spread } from "./stats";
+export { BYTES_PER_MB, throughput, type Throughput } from "./units";
+export { describeRange, flag, given, oneOf, wholeNumber, type Range, type RawValue } from "./validate";
+export { CDF_PERCENTILES, LatencyRecorder, NO_LATENCY, latencyCdf, latencySummary, type LatencySummary } from "./latency";
+export { DeliveryRecorder, OUTCOME, type DeliveryRecorderOptions } from "./recorder";
+export { StatisticsRecorder, type BrokerStats, type LibrdkafkaStats, type StatsSample, type StatsWindow } from "./statistics";

@@ -1,0 +1,13 @@
+/** Reproducible pseudo-random numbers, so that generated data is the same in every run. */
+
+/** A small seeded PRNG (mulberry32) so both producers, and every re-run, send the same messages. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,91 @@
+/** Topic administration: create, delete and measure topics, each call bounded; the admin client always disconnects. */
+import type { KafkaConnection } from "../config/connection";
+import { KppError } from "../core/errors";
+import { settleWithin, withTimeout } from "../core/time";
+import { describeKafkaError, ERR, Kafka } from "./client";
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** -1 asks the broker for its default (Confluent Cloud requires 3; the embedded broker has 1). */
+  replicationFactor?: number;
+}
+
+function adminFor(connection: KafkaConnection): Kafka.IAdminClient {
+  return Kafka.AdminClient.create({ ...connection.clientConfig(), "client.id": "kafka-producer-perf-admin" } as Kafka.GlobalConfig);
+}
+
+/** Creates the topic; an existing topic is fine. */
+export async function ensureTopic(connection: KafkaConnection, spec: TopicSpec, timeoutMs = 15_000): Promise<"created" | "exists"> {
+  const admin = adminFor(connection);
+  const fail = (detail: string) =>
+    new KppError("connection", `could not create topic '${spec.name}' on ${connection.bootstrapServers}: ${detail}`);
+  try {
+    const created = new Promise<"created" | "exists">((resolve, reject) => {
+      admin.createTopic(
+        { topic: spec.name, num_partitions: spec.partitions, replication_factor: spec.replicationFactor ?? -1 },
+        timeoutMs,
+        (err) => {
+          if (!err) resolve("created");
+          else if (err.code === ERR.ERR_TOPIC_ALREADY_EXISTS) resolve("exists");
+          else reject(fail(err.message));
+        },
+      );
+    });
+    return await withTimeout(created, timeoutMs + 1_000, () => fail(`no answer within ${timeoutMs} ms`));
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Deletes a topic. Errors are ignored: clean-up must never fail a run. */
+export async function deleteTopic(connection: KafkaConnection, topic: string, timeoutMs = 10_000): Promise<void> {
+  const admin = adminFor(connection);
+  try {
+    await settleWithin(new Promise<void>((resolve) => admin.deleteTopic(topic, timeoutMs, () => resolve())), timeoutMs + 1_000);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** A topic name no earlier run used: `<prefix>-<time>-<random>`. */
+export function freshTopicName(prefix: string): string {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** Runs body on a fresh topic (one partition by default) that is deleted afterwards, whatever happens. */
+export async function withFreshTopic<T>(
+  connection: KafkaConnection,
+  prefix: string,
+  body: (topic: string) => Promise<T>,
+  partitions = 1,
+): Promise<T> {
+  const topic = freshTopicName(prefix);
+  await ensureTopic(connection, { name: topic, partitions });
+  try {
+    return await body(topic);
+  } finally {
+    await deleteTopic(connection, topic);
+  }
+}
+
+/** A partition's low and high watermark offsets, through a connected consumer. */
+export function watermarks(
+  consumer: Kafka.KafkaConsumer,
+  topic: string,
+  partition = 0,
+  timeoutMs = 10_000,
+): Promise<{ low: number; high: number }> {
+  const read = new Promise<{ low: number; high: number }>((resolve, reject) =>
+    consumer.queryWatermarkOffsets(topic, partition, timeoutMs, (err, o) =>
+      err
+        ? reject(new KppError("connection", `cannot read the offsets of '${topic}': ${describeKafkaError(err)}`))
+        : resolve({ low: o.lowOffset, high: o.highOffset }),
+    ),
+  );
+  return withTimeout(
+    read,
+    timeoutMs + 1_000,
+    () => new KppError("connection", `cannot read the offsets of '${topic}': no answer within ${timeoutMs} ms`),
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * The sentences notebook 01 and `npm start` show, generated from the run: the "results in
+ * numbers" cell, with the analysis' claim checked against this run, and the one-screen summary.
+ */
+import { capitalize, fmt, textTable } from "../core/format";
+import { PRODUCER_NAMES } from "../producers/settings";
+import { liveProgress } from "../notebook/display";
+import type { BenchmarkResult, ProgressEvent } from "./harness";
+import { reportSummary, type ReportSummary } from "./files";
+
+const producerName = (mode: string): string => PRODUCER_NAMES[mode as keyof typeof PRODUCER_NAMES] ?? mode;
+
+/** The headline numbers of this run as markdown, for the notebook's "results in numbers" cell. */
+export function resultsMarkdown(result: BenchmarkResult): string {
+  const s = reportSummary(result);
+  const lines = [
+    `**Results in numbers**, computed from this run: ${s.target.target}, ${s.numMessages.toLocaleString("en-US")} messages in batches of ${s.batchSize}, ` +
+      `${s.trials} trial${s.trials === 1 ? "" : "s"} (medians over trials; ${s.warmupBatches} warm-up batch${s.warmupBatches === 1 ? "" : "es"} per ` +
+      `producer and trial not counted), ` +
+      `${s.serializer} payloads of ${fmt(s.payloadBytesPerMessage, 0)} bytes on average.`,
+    "",
+  ];
+  if (s.partial) lines.push(`⚠️ **Partial run**: ${s.stopReason ?? "stopped early"}. The numbers below cover only what was measured.`, "");
+  for (const p of s.producers) {
+    lines.push(
+      `- **${capitalize(producerName(p.producer))}**: ${fmt(p.wall_s, 2)} s for all messages, ${fmt(p.msgs_per_s, 0)} messages/s ` +
+        `(trials: ${fmt(p.msgs_per_s_min, 0)}–${fmt(p.msgs_per_s_max, 0)}), ${fmt(p.mb_per_s, 2)} MB/s; ` +
+        `each batch added a median ${fmt(p.median_ack_interval_ms, 2)} ms; a batch took a median ${fmt(p.median_batch_ms, 1)} ms from its first send to its last acknowledgement` +
+        (p.producer === "async" ? ` (batches overlap) and ${fmt(p.mean_enqueue_ms, 2)} ms on average to hand over to the client` : "") +
+        `; per-message latency p50 ${fmt(p.latency.p50_ms, 3)} ms, p99 ${fmt(p.latency.p99_ms, 3)} ms, p99.9 ${fmt(p.latency.p999_ms, 3)} ms, max ` +
+        `${fmt(p.latency.max_ms, 3)} ms; ` +
+        `${fmt(p.request_rate, 0)} produce requests/s, ${fmt(p.requests_per_message, 4)} requests per message; ` +
+        `${p.delivered.toLocaleString("en-US")} delivered, ${p.failed} failed.`,
+    );
+  }
+  const c = s.comparison;
+  if (c) {
+    const sync = s.producers.find((p) => p.producer === "sync");
+    const async_ = s.producers.find((p) => p.producer === "async");
+    lines.push(
+      "",
+      `**Check of the analysis' claim:** the **${producerName(c.faster)}** producer was faster in this run. It delivered the same messages ` +
+        `${fmt(c.wallRatio, 1)}× sooner (faster in ${c.trialsWon} of ${c.trials} trials), and a batch of ${s.batchSize} added a median ` +
+        `${fmt(c.medianIntervalRatio, 1)}× less time to the run.`,
+    );
+    if (sync && async_) {
+      lines.push(
+        "",
+        `Requests per message: synchronous ${fmt(sync.requests_per_message, 3)}, asynchronous ${fmt(async_.requests_per_message, 4)} ` +
+          `(about ${fmt(1 / async_.requests_per_message, 0)} messages per produce request). ` +
+          (async_.latency.p50_ms > sync.latency.p50_ms
+            ? `The asynchronous producer's per-message latency is higher (p50 ${fmt(async_.latency.p50_ms, 2)} ms vs ${fmt(sync.latency.p50_ms, 3)} ` +
+              `ms): its messages wait in the queue behind the ones sent before them.`
+            : `Its per-message latency is also lower (p50 ${fmt(async_.latency.p50_ms, 3)} ms vs ${fmt(sync.latency.p50_ms, 3)} ms).`),
+      );
+    }
+    if (c.faster === "sync") {
+      lines.push(
+        "",
+        "⚠️ This run **contradicts** the analysis' expectation that the asynchronous producer is faster; see the analysis for what could explain it " +
+          "(e.g. a tiny message count, a busy machine, or a run that stopped early).",
+      );
+    } else if (c.trialsWon < c.trials) {
+      lines.push("", `⚠️ Not every trial agrees: the synchronous producer was faster in ${c.trials - c.trialsWon} of ${c.trials}.`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/** The one-screen summary `npm start` prints after a run. */
+export function consoleSummary(s: ReportSummary): string {
+  const n = s.numMessages.toLocaleString("en-US");
+  const out = [
+    `${n} messages in ${s.batches} batches of ${s.batchSize}, ${s.trials} trial(s), to ${s.target.target} (${s.target.bootstrap_servers}), ${s.serializer} payloads`,
+  ];
+  if (s.partial) out.push(`PARTIAL RUN: ${s.stopReason ?? "stopped early"}`);
+  out.push("");
+  const rows = [
+    [
+      "producer",
+      "per batch (median)",
+      "first send→last ack (mean)",
+      "(median)",
+      "hand-over",
+      "total",
+      "messages/s",
+      "p99 latency",
+      "failed",
+    ],
+  ];
+  for (const p of s.producers) {
+    rows.push([
+      producerName(p.producer),
+      `${fmt(p.median_ack_interval_ms, 2)} ms`,
+      `${fmt(p.mean_batch_ms, 1)} ms`,
+      `${fmt(p.median_batch_ms, 1)} ms`,
+      p.producer === "sync" ? "(waits)" : `${fmt(p.mean_enqueue_ms, 2)} ms`,
+      `${fmt(p.wall_s, 2)} s`,
+      fmt(p.msgs_per_s, 0),
+      `${fmt(p.latency.p99_ms, 2)} ms`,
+      String(p.failed),
+    ]);
+  }
+  out.push(...textTable(rows, { indent: "  " }));
+  const c = s.comparison;
+  if (c) {
+    out.push(
+      "",
+      `The ${producerName(c.faster)} producer delivered the same messages ${fmt(c.wallRatio, 1)}× sooner (median per-batch ratio ` +
+        `${fmt(c.medianIntervalRatio, 1)}×; faster in ${c.trialsWon}/${c.trials} trials).`,
+    );
+  }
+  out.push(
+    "per batch = what each batch added to the total; first send→last ack = one batch's own span (asynchronous batches overlap);",
+    "hand-over = time to give the batch to the client; medians over trials, warm-up batches excluded.",
+  );
+  return out.join("\n");
+}
+
+/** One progress line of a run, as notebook 01 shows it while it runs. */
+export function progressLine(e: ProgressEvent): string {
+  const pct = Math.round((100 * e.acknowledged) / e.total);
+  const state = e.done ? "done" : `batch ${e.batch}/${e.batches}`;
+  return (
+    `${e.mode.padEnd(5)} trial ${e.trial}/${e.trials} ${state}: ${e.acknowledged.toLocaleString("en-US")}/${e.total.toLocaleString("en-US")} ` +
+    `acknowledged (${pct}%), ${(e.elapsedMs / 1000).toFixed(1)} s`
+  );
+}
+
+/**
+ * A progress reporter for runBenchmark: one updating line per producer in a notebook (not
+ * thousands of lines), a line every few seconds on a terminal.
+ */
+export function progressReporter(): (e: ProgressEvent) => void {
+  const show = liveProgress();
+  return (e) => show(e.mode, progressLine(e), e.done);
+}

@@ -1,0 +1,84 @@
+/** The tuning (04) and client comparison (05) notebooks executed by Jupyter with small counts:
+ *  no error output, every code cell shows something, the charts draw offline in Chromium, and the
+ *  report's figures are this run's. No performance is asserted. */
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { inspectReport } from "../support/browser";
+import { ensureBroker } from "../../lib/broker";
+import { runNotebook, type NotebookRun } from "../../lib/notebook";
+import { paths } from "../../lib/config";
+import type { BenchReport } from "../../lib/bench";
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-nb0405-"));
+const runs: Record<string, NotebookRun> = {};
+
+interface Nb {
+  cells: { cell_type: string; outputs?: { output_type: string; name?: string; text?: string[] }[] }[];
+}
+
+before(async () => {
+  await ensureBroker();
+  const env = { KAFKA_BOOTSTRAP_SERVERS: "", REPORTS_DIR: out };
+  runs["04"] = await runNotebook({
+    notebook: path.join(paths.notebooks, "04-tuning.ipynb"),
+    outDir: out,
+    env: { ...env, TUNING_RECORDS: "1500", TUNING_REPEATS: "2", TUNING_WARMUP: "100", TUNING_THREE_NODES: "0" },
+    timeoutS: 600,
+    onProgress: () => undefined,
+  });
+  runs["05"] = await runNotebook({
+    notebook: path.join(paths.notebooks, "05-clients.ipynb"),
+    outDir: out,
+    env: { ...env, CLIENTS_RECORDS: "2000", CLIENTS_REPEATS: "1", CLIENTS_WARMUP: "200", CLIENTS_SYNC_RECORDS: "200" },
+    timeoutS: 600,
+    onProgress: () => undefined,
+  });
+});
+
+for (const [key, charts] of [
+  ["04", 10],
+  ["05", 1],
+] as const) {
+  test(`notebook ${key} executes without an error`, () => {
+    const run = runs[key];
+    assert.ok(run.ok, `notebook ${key} failed: ${run.error}`);
+    const nb = JSON.parse(fs.readFileSync(run.executed, "utf8")) as Nb;
+    const code = nb.cells.filter((c) => c.cell_type === "code");
+    assert.ok(
+      code.every((c) => (c.outputs ?? []).length > 0),
+      "every code cell shows something",
+    );
+    assert.ok(!code.some((c) => (c.outputs ?? []).some((o) => o.output_type === "error")), "no error output");
+  });
+
+  test(`notebook ${key}'s charts draw in Chromium with no network`, async () => {
+    const page = await inspectReport(runs[key].html!);
+    assert.deepEqual(page.pageErrors, []);
+    assert.deepEqual(page.failedRequests, []);
+    assert.equal(page.charts, charts);
+    assert.ok(
+      page.tracesPerChart.every((t) => t >= 1),
+      JSON.stringify(page.tracesPerChart),
+    );
+  });
+}
+
+test("notebook 05's report and results come from this run", () => {
+  const report = JSON.parse(fs.readFileSync(path.join(out, "05-clients.bench.json"), "utf8")) as BenchReport;
+  assert.deepEqual(
+    report.rows.map((r) => r.producer),
+    ["perf-tool", "ours-async", "ours-sync", "confluent-kafkajs", "kafkajs"],
+  );
+  assert.equal(report.workload.records, 2000);
+  for (const r of report.rows) assert.equal(r.failed, 0, `${r.producer} failed`);
+  const md = fs.readFileSync(path.join(out, "05-clients.report.md"), "utf8");
+  for (const h of ["## Environment", "## Topic config", "## Workload", "## Tuning", "## Producers", "## Results", "## Conclusion"])
+    assert.ok(md.includes(h), h);
+  const async = report.rows.find((r) => r.producer === "ours-async")!;
+  const shown = Math.round(async.msgs_per_s).toLocaleString("en-US");
+  assert.ok(md.includes(`| our asynchronous producer | 2,000 | ${shown} |`), "the report's table shows this run's rate");
+  assert.ok(fs.readFileSync(runs["05"].html!, "utf8").includes(shown), "so does the exported HTML");
+});

@@ -1,0 +1,82 @@
+/** Unit: the flush() experiments' plans and the numbers and answers read from hand-made runs (no broker). */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { arrivals, arrivalSummary, exitMarkdown, planSteps, runStats, type TimelineRun } from "../../lib/flush-semantics";
+
+const kinds = (steps: ReturnType<typeof planSteps>) =>
+  steps.map((s) => (s.kind === "produce" ? "p" : s.kind === "flush" ? "F" : "z")).join("");
+
+test("planSteps: pause after every 5th (not after the last), flush after every 15th", () => {
+  assert.equal(kinds(planSteps({ count: 15, pauseEvery: 5, pauseMs: 2000, flushEvery: 15 })), "pppppzpppppzpppppF");
+  assert.equal(kinds(planSteps({ count: 30, pauseEvery: 5, pauseMs: 1, flushEvery: 15 })), "pppppzpppppzpppppFzpppppzpppppzpppppF");
+  assert.equal(kinds(planSteps({ count: 3, flushEvery: 1 })), "pFpFpF");
+  assert.equal(kinds(planSteps({ count: 3 })), "pppF", "a final flush by default");
+  assert.equal(kinds(planSteps({ count: 3, finalFlush: false })), "ppp");
+});
+
+/** A hand-made run: messages produced at 0, 10 and 1000 ms, each acknowledged 2 ms later, consumed
+ *  at the given times, and one flush from 1001 to 1002 ms. */
+function run(consumed: (number | null)[], linger = "5"): TimelineRun {
+  const produced = [0, 10, 1000];
+  return {
+    label: "test",
+    topic: "t",
+    target: "embedded broker",
+    client: "client",
+    librdkafka: "2.15.1",
+    settings: { "linger.ms": linger },
+    plan: { count: 3, flushEvery: 3 },
+    t0: 0,
+    messages: consumed.map((c, i) => ({
+      n: i + 1,
+      producedAt: produced[i],
+      ackedAt: produced[i] + 2,
+      consumedAt: c,
+      offset: i,
+      error: null,
+    })),
+    events: [{ kind: "flush", start: 1001, end: 1002, afterMessage: 3 }],
+    spanMs: 1002,
+  };
+}
+
+test("arrivals classify each message against the next flush, and who had time to go without it", () => {
+  const r = run([8, 17, 1002]);
+  assert.deepEqual(
+    arrivals(r).map((a) => [a.arrival, a.hadTime, a.gapToFlushMs]),
+    [
+      ["before-flush", true, 1001],
+      ["before-flush", true, 991],
+      ["at-flush", false, 1],
+    ],
+  );
+  assert.equal(arrivalSummary(r).verdict, "immediately");
+  const held = run([1002, 1002, 1004], "10000");
+  assert.deepEqual(
+    arrivals(held).map((a) => a.arrival),
+    ["at-flush", "at-flush", "after-flush"],
+  );
+  assert.equal(arrivalSummary(held).verdict, "only after a flush");
+  assert.equal(arrivalSummary(run([8, null, 1002])).verdict, "mixed");
+  const s = runStats(run([8, 17, 1002]));
+  assert.deepEqual(
+    [s.messages, s.acknowledged, s.consumed, s.flushes, s.median_ack_ms, s.median_consume_ms, s.max_consume_ms],
+    [3, 3, 3, 1, 2, 7, 8],
+  );
+  assert.ok(Math.abs(s.msgs_per_s - 3000 / 1002) < 1e-9);
+});
+
+test("the no-flush answer is computed from the counts, including when nothing was lost", () => {
+  const base = { produced: 100, reportedByChild: 0, consumed: 0, childMs: 1 };
+  const lost = exitMarkdown([
+    { ...base, ending: "exit", lingerMs: 1000, onTopic: 0 },
+    { ...base, ending: "flush", lingerMs: 1000, onTopic: 100, reportedByChild: 100 },
+  ]);
+  assert.match(lost, /\*\*100 of 100 lost\*\* \(100%\)/);
+  assert.match(lost, /With `flush\(\)` before exiting, every message arrived/);
+  const lucky = exitMarkdown([{ ...base, ending: "exit", lingerMs: 5, onTopic: 100 }]);
+  assert.match(lucky, /all 100 arrived in this run/);
+  assert.match(lucky, /a race, not a guarantee/);
+  const bad = exitMarkdown([{ ...base, ending: "disconnect", lingerMs: 1000, onTopic: 90 }]);
+  assert.match(bad, /⚠️ Even with flush or disconnect some messages were missing \(disconnect: 90\/100\)/);
+});
