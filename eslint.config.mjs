@@ -4,7 +4,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".venv/", ".broker/", ".setup/", "reports/"] },
+  { ignores: ["dist/", "node_modules/", ".venv/", ".broker/", ".setup/", "reports/", ".monitoring/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Before the project's rules: it turns off formatting rules, and max-len is re-enabled below on purpose.

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import {
   DEFAULT_WORKLOAD,
+  describeMonitoringCost,
   describeWorkload,
   formatTable,
   formatTargets,
@@ -19,6 +20,7 @@ import {
 } from "../lib/bench";
 import { ConfigError, EXIT_CODES, runCommand, wholeNumber } from "../lib/core";
 import { openTarget } from "../lib/broker";
+import { ensureMonitoring, monitoringRequested, stopExporter } from "../lib/monitoring";
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -36,10 +38,13 @@ const HELP = `Usage: npm run bench -- [options]
   --warmup N           warm-up records before each measured run (default ${DEFAULT_WORKLOAD.warmupRecords})
   --sync-records N     records for the synchronous producer (default min(records, 20000))
   --harness-pairs N    A/B pairs measuring the harness's own cost (default 2; 0 skips)
+  --monitoring-pairs N pairs of ours-async runs with and without monitoring (Prometheus scraping every
+                       second), alternating, measuring what monitoring costs (default 0: skip)
   --help
 
-Exit codes: 0 done; 2 bad options; 3 the target could not be reached; 4 some deliveries failed;
-130 interrupted; 1 anything unexpected.
+Exit codes: 0 done; 2 bad options; 3 the target (or, with MONITORING=1, Prometheus) could not be
+reached; 4 some deliveries failed; 130 interrupted; 1 anything unexpected.
+MONITORING=1 (environment or .env): Prometheus is started if needed and records every run.
 The target is the embedded broker unless .env names another (KAFKA_BOOTSTRAP_SERVERS).`;
 
 function parseProducers(raw: string | undefined): ProducerId[] {
@@ -88,6 +93,7 @@ async function main(): Promise<number> {
       warmup: { type: "string" },
       "sync-records": { type: "string" },
       "harness-pairs": { type: "string" },
+      "monitoring-pairs": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -114,8 +120,13 @@ async function main(): Promise<number> {
   const repeats = wholeNumber("--repeats", values.repeats ?? 3, { min: 1 });
   const syncRecords = wholeNumber("--sync-records", values["sync-records"] ?? Math.min(workload.records, 20_000), { min: 1 });
   const harnessPairs = wholeNumber("--harness-pairs", values["harness-pairs"] ?? 2, { min: 0 });
+  const monitoringPairs = wholeNumber("--monitoring-pairs", values["monitoring-pairs"] ?? 0, { min: 0 });
 
   const connection = await openTarget();
+  // MONITORING=1: Prometheus running and scraping this process (and the workers it forks) before the first run.
+  const monitoring = monitoringRequested() ? await ensureMonitoring({ log: (line) => console.error(line) }) : undefined;
+  if (monitoring)
+    console.error(`Monitoring: Prometheus on ${monitoring.prometheus.url}, this process's metrics at ${monitoring.exporter.url}`);
   console.error(
     `Bench on ${connection.label} (${connection.bootstrapServers}): ${describeWorkload(workload)}; ${repeats} repeat(s); producers ${producers.join(", ")}`,
   );
@@ -126,6 +137,7 @@ async function main(): Promise<number> {
     repeats,
     syncRecords,
     harnessPairs: producers.includes("ours-async") ? harnessPairs : 0,
+    monitoringPairs,
     log: (line) => console.error(line),
     onProgress: progressLine(),
   });
@@ -150,10 +162,13 @@ async function main(): Promise<number> {
     "",
     "Targets:",
     formatTargets(report.targets),
+    ...(report.monitoring ? ["", describeMonitoringCost(report.monitoring)] : []),
     "",
     `Results: ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.csv)}`,
   ];
   console.log(lines.join("\n"));
+  // The final counts reach Prometheus before the process ends.
+  if (monitoring) await stopExporter();
   return report.rows.some((r) => r.failed > 0) ? EXIT_CODES.delivery : EXIT_CODES.ok;
 }
 

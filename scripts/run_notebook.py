@@ -11,8 +11,13 @@ inherits this process's environment, so parameters such as NUM_MESSAGES reach it
 Progress goes to stderr, one line per cell. With --json, a single JSON summary line goes to
 stdout and the failure report is part of it instead of being printed to stderr.
 
+Every file is scanned before it is written, and so is every file the kernel wrote into --out
+during the run: one holding the value of a --forbid-env variable, the project's absolute path, the
+home directory or the user name (unless it is a generic account name such as root) is refused,
+naming the file. Stack traces (error outputs and stderr) name the library's files relative to the project.
+
 Exit codes: 0 ok, 1 a cell failed (executed .ipynb written, no HTML), 2 bad arguments,
-3 refused to write a file containing a forbidden secret value (nothing written),
+3 refused to write a file containing a forbidden secret value or a private path (nothing written),
 4 a cell timed out, 5 the kernel died, 6 the kernel is not installed or did not start,
 9 unexpected runner error, 130/143 interrupted by SIGINT/SIGTERM.
 
@@ -26,6 +31,7 @@ running after --grace seconds, shuts the kernel down at once; SIGTERM does so st
 import argparse
 import asyncio
 import atexit
+import getpass
 import html
 import json
 import math
@@ -80,6 +86,75 @@ def parse_args():
     return p.parse_args()
 
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Account names shared by every machine of a kind: they say nothing about a person, and words like
+# "root" occur in any report. Keep in step with GENERIC_USERS in lib/submission/privacy.ts.
+GENERIC_USERS = {"root", "admin", "administrator", "user", "ubuntu", "debian", "ec2-user", "node", "runner",
+                 "jovyan", "vscode", "codespace", "student", "guest", "vagrant", "docker", "app"}
+PRIVATE_FIX = ("show paths relative to the project (projectRelative in lib/config) and no user name "
+               "in the notebook's output, then run it again")
+
+
+def spellings(value):
+    """A value as written, and as JSON (with and without \\u escapes) and HTML spell it."""
+    return {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+            html.escape(value), html.escape(value, quote=False)}
+
+
+class Private:
+    """What a report must not tell about the machine it ran on: the project's absolute path and
+    the home directory, each as a whole (/root is not /rootfs), and the user name as a segment of
+    a path (/Users/max/): as a word it is often an ordinary one that any report holds. The same
+    rules as lib/submission/privacy.ts."""
+
+    def __init__(self):
+        root = str(PROJECT_ROOT)
+        home = os.path.expanduser("~")
+        try:
+            user = getpass.getuser()
+        except Exception:  # no user name for this uid (some containers)
+            user = ""
+        self.root, self.home = root, home
+        self.patterns = [(f"the project's absolute path ({root})", self.path_pattern(root))]
+        if home and home not in ("/", "~", root):
+            self.patterns.append((f"the home directory ({home})", self.path_pattern(home)))
+        if user and user.lower() not in GENERIC_USERS:
+            self.patterns.append((f"the user name ({user})", re.compile(f"(?<=[/\\\\]){self.alternatives(user)}(?=[/\\\\])")))
+
+    @staticmethod
+    def alternatives(value):
+        return "(?:" + "|".join(re.escape(v) for v in sorted(spellings(value), key=len, reverse=True)) + ")"
+
+    @classmethod
+    def path_pattern(cls, value):
+        """Not followed by more of a file name ("/root" is not "/rootfs" nor "/root.d", but is "/root." ending a sentence)."""
+        return re.compile(cls.alternatives(value) + r"(?![\w-]|\.\w)")
+
+    def found_in(self, text):
+        for label, pattern in self.patterns:
+            if pattern.search(text):
+                yield label
+
+    def relativize(self, text):
+        """Paths under the project shown relative to it, and under the home directory from ~."""
+        text = text.replace(self.root + os.sep, "").replace(self.root, ".")
+        if self.home and self.home not in ("/", "~"):
+            text = text.replace(self.home + os.sep, "~" + os.sep)
+        return text
+
+
+def relativize_errors(nb, private):
+    """Errors and warnings (stderr, where tslab writes a failing cell's stack trace, and error
+    outputs) with the library's paths relative to the project."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                out["traceback"] = [private.relativize(line) for line in out.get("traceback") or []]
+                out["evalue"] = private.relativize(out.get("evalue") or "")
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                out["text"] = private.relativize(out.get("text") or "")
+
+
 class Secrets:
     """Values of the --forbid-env variables, with the spellings they take inside JSON and HTML."""
 
@@ -88,10 +163,8 @@ class Secrets:
 
     def found_in(self, text):
         for key, value in self.values.items():
-            forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
-                     html.escape(value), html.escape(value, quote=False)}
-            if any(form in text for form in forms):
-                yield key
+            if any(form in text for form in spellings(value)):
+                yield f"the value of {key}"
 
     def redact(self, text):
         for key, value in self.values.items():
@@ -333,16 +406,24 @@ def main():
         result["failed_cell"] = state["cell"] + 1 if state["cell"] is not None else None
 
     # Build everything in memory, scan for forbidden values, then write.
+    private = Private()
+    relativize_errors(nb, private)
     files = {executed_path: nbformat.writes(nb)}
     if status == "ok":
         files[html_path] = export_html(nb, name, src.parent, notebook_title(nb, name))
-    refusals = [f"refusing to write {path}: it contains the value of {key}"
-                for path, text in files.items() for key in secrets.found_in(text)]
+    def forbidden(text):
+        return [*secrets.found_in(text), *private.found_in(text)]
+
+    refusals = [f"refusing to write {path}: it contains {what}"
+                for path, text in files.items() for what in forbidden(text)]
     # What the kernel wrote into the same folder during the run (CSV, JSON summaries) is a report too.
     for path in kernel_written(out_dir, started_wall, set(files)):
-        for key in secrets.found_in(path.read_text(encoding="utf-8", errors="replace")):
+        found = forbidden(path.read_text(encoding="utf-8", errors="replace"))
+        if found:
             path.unlink(missing_ok=True)
-            refusals.append(f"removed {path}, written by the notebook: it contains the value of {key}")
+            refusals += [f"removed {path}, written by the notebook: it contains {what}" for what in found]
+    if any("the value of" not in r for r in refusals):
+        refusals.append(f"To fix it: {PRIVATE_FIX}.")
     if refusals:
         finish("refused", "\n".join(refusals + ([message] if message else [])))
     for path, text in files.items():

@@ -6,10 +6,11 @@
 //
 // Plain Node ESM with node: built-ins only: it runs before `npm install`.
 //
-//   node scripts/setup.mjs [--quiet] [--for-tests]
+//   node scripts/setup.mjs [--quiet] [--for-tests] [--monitoring]
 //
-//   --quiet      print only errors and the steps that do work
-//   --for-tests  also make sure Debian's Chromium is installed (headless browser tests)
+//   --quiet       print only errors and the steps that do work
+//   --for-tests   also make sure Debian's Chromium is installed (headless browser tests), and Prometheus
+//   --monitoring  also install Prometheus (implied by MONITORING=1 in the environment or .env)
 //
 // Exit code 0 when everything is ready, 1 otherwise.
 
@@ -28,6 +29,9 @@ const TSLAB_BIN = path.join(NODE_MODULES, ".bin", "tslab");
 const TSLAB_KERNEL_JSON = path.join(VENV, "share", "jupyter", "kernels", "tslab", "kernel.json");
 const BROKER_POM = path.join(ROOT, "broker", "pom.xml");
 const BROKER_LIBS = path.join(ROOT, ".broker", "libs");
+const BROKER_AGENTS = path.join(ROOT, ".broker", "agents");
+const PROMETHEUS_HOME = path.join(ROOT, ".monitoring", "prometheus");
+const PROMETHEUS_BIN = path.join(PROMETHEUS_HOME, "usr", "bin", "prometheus");
 const REQUIREMENTS = path.join(ROOT, "requirements.txt");
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -49,19 +53,26 @@ const BUILD_PACKAGES = [
 
 // ---------------------------------------------------------------- arguments and output
 
-const USAGE = "usage: node scripts/setup.mjs [--quiet] [--for-tests]";
+const USAGE = "usage: node scripts/setup.mjs [--quiet] [--for-tests] [--monitoring]";
 const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
   console.log(USAGE);
   process.exit(0);
 }
-const unknown = argv.filter((a) => a !== "--quiet" && a !== "--for-tests");
+const unknown = argv.filter((a) => !["--quiet", "--for-tests", "--monitoring"].includes(a));
 if (unknown.length > 0) {
   console.error(`✗ set-up: unknown option ${unknown.join(" ")}\n  ${USAGE}`);
   process.exit(1);
 }
 const QUIET = argv.includes("--quiet");
 const FOR_TESTS = argv.includes("--for-tests");
+/** MONITORING=1 (environment over .env, as the commands read it) asks for Prometheus too. */
+function monitoringRequested() {
+  const fromFile = /^\s*MONITORING\s*=\s*["']?([^"'\s#]*)/m.exec(readOr(path.join(ROOT, ".env")))?.[1];
+  const value = (process.env.MONITORING ?? fromFile ?? "").trim().toLowerCase();
+  return ["1", "true", "yes"].includes(value);
+}
+const WITH_MONITORING = FOR_TESTS || argv.includes("--monitoring") || monitoringRequested();
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
 const SUDO = IS_ROOT ? "" : "sudo ";
 const started = Date.now();
@@ -586,7 +597,7 @@ function jarCount(dir) {
 function setupBroker() {
   if (!fs.existsSync(BROKER_POM)) fail(BROKER_STEP, "broker/pom.xml is missing");
   const stamp = sha256(readOr(BROKER_POM));
-  if (stampMatches("broker", stamp) && jarCount(BROKER_LIBS) > 0) {
+  if (stampMatches("broker", stamp) && jarCount(BROKER_LIBS) > 0 && jarCount(BROKER_AGENTS) > 0) {
     done(`${BROKER_STEP} (cached)`);
     return;
   }
@@ -597,24 +608,43 @@ function setupBroker() {
   working(`fetching the embedded broker's jars with Maven${first ? " (first run, up to a minute)" : " (broker/pom.xml changed)"}`);
   // Into a fresh folder, swapped in only when complete: no stale jars stay on the classpath.
   const staging = `${BROKER_LIBS}.new`;
-  fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(BROKER_LIBS), { recursive: true });
-  const args = ["-q", "-B", "-f", BROKER_POM, "dependency:copy-dependencies", `-DoutputDirectory=${staging}`, "-DincludeScope=runtime"];
+  // The runtime classpath into libs; the "provided" ones (java agents: the JMX exporter) into agents,
+  // off the classpath.
+  copyDependencies(staging, "runtime");
+  const agentsStaging = `${BROKER_AGENTS}.new`;
+  copyDependencies(agentsStaging, "provided");
+  for (const [from, to] of [
+    [staging, BROKER_LIBS],
+    [agentsStaging, BROKER_AGENTS],
+  ]) {
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.renameSync(from, to);
+  }
+  writeStamp("broker", stamp);
+  done(
+    `${BROKER_STEP} ready: ${jarCount(BROKER_LIBS)} jars in .broker/libs, ${jarCount(BROKER_AGENTS)} in .broker/agents (${elapsed(since)})`,
+    {
+      didWork: true,
+    },
+  );
+}
+
+/** `mvn dependency:copy-dependencies` of one scope of broker/pom.xml into a fresh folder; fails the step if it cannot. */
+function copyDependencies(dir, scope) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const args = ["-q", "-B", "-f", BROKER_POM, "dependency:copy-dependencies", `-DoutputDirectory=${dir}`, `-DincludeScope=${scope}`];
   // Maven -q prints nothing but stray colour resets even in batch mode: capture its
   // output and show what is left once those are stripped (errors, warnings).
   const result = capture("mvn", args);
   // eslint-disable-next-line no-control-regex -- ESC is exactly what is being removed
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.replace(/\x1b\[[0-9;]*m/g, "").trim();
   if (output) console.error(output);
-  if (result.error || result.status !== 0 || jarCount(staging) === 0) {
-    fs.rmSync(staging, { recursive: true, force: true });
+  if (result.error || result.status !== 0 || jarCount(dir) === 0) {
+    fs.rmSync(dir, { recursive: true, force: true });
     const why = result.error ? result.error.message : `exit code ${result.status}`;
-    fail(BROKER_STEP, `\`mvn dependency:copy-dependencies\` failed (${why}): could not fetch the jars broker/pom.xml lists`);
+    fail(BROKER_STEP, `\`mvn dependency:copy-dependencies\` (${scope}) failed (${why}): could not fetch the jars broker/pom.xml lists`);
   }
-  fs.rmSync(BROKER_LIBS, { recursive: true, force: true });
-  fs.renameSync(staging, BROKER_LIBS);
-  writeStamp("broker", stamp);
-  done(`${BROKER_STEP} ready: ${jarCount(BROKER_LIBS)} jars in .broker/libs (${elapsed(since)})`, { didWork: true });
 }
 
 // ---------------------------------------------------------------- 6. Chromium (tests)
@@ -649,7 +679,84 @@ function setupChromium() {
   done(`${CHROMIUM_STEP} installed (${elapsed(since)})`, { didWork: true });
 }
 
-// ---------------------------------------------------------------- 7. TypeScript
+// ---------------------------------------------------------------- 7. Prometheus (monitoring, tests)
+
+const PROMETHEUS_STEP = "Prometheus";
+
+/** `prometheus --version`'s version, e.g. "2.42.0+ds"; null when the binary does not run. */
+function prometheusVersion(bin) {
+  const result = capture(bin, ["--version"]);
+  if (result.error || result.status !== 0) return null;
+  return /version (\S+)/.exec(`${result.stdout}${result.stderr}`)?.[1] ?? null;
+}
+
+/**
+ * Debian's prometheus package, unpacked into .monitoring/prometheus (never installed: installing
+ * it would start a system service on 0.0.0.0:9090). `lib/monitoring` runs its binary itself, on
+ * 127.0.0.1. PROMETHEUS_BIN names another binary instead (machines without apt).
+ */
+function setupPrometheus() {
+  if (process.env.PROMETHEUS_BIN) {
+    const version = prometheusVersion(process.env.PROMETHEUS_BIN);
+    if (!version)
+      fail(
+        PROMETHEUS_STEP,
+        `PROMETHEUS_BIN=${process.env.PROMETHEUS_BIN} does not run (\`--version\` failed); point it at a Prometheus 2.x binary`,
+      );
+    done(`${PROMETHEUS_STEP} ${version} (PROMETHEUS_BIN)`);
+    return;
+  }
+  const installed = fs.existsSync(PROMETHEUS_BIN) ? prometheusVersion(PROMETHEUS_BIN) : null;
+  if (installed && stampMatches("prometheus", `${installed} ${process.arch}`)) {
+    done(`${PROMETHEUS_STEP} ${installed} (cached)`);
+    return;
+  }
+  if (!hasDpkg() || capture("apt-get", ["--version"]).error) {
+    fail(
+      PROMETHEUS_STEP,
+      "monitoring needs Prometheus 2.x; this machine has no apt-get/dpkg to fetch Debian's package. Download it from " +
+        "https://prometheus.io/download/ and set PROMETHEUS_BIN=/path/to/prometheus (environment or .env)",
+    );
+  }
+  const since = Date.now();
+  clearStamp("prometheus");
+  working("fetching Debian's prometheus package and unpacking it into .monitoring/prometheus (not installed, no service started)");
+  const download = path.join(ROOT, ".monitoring", "download");
+  fs.rmSync(download, { recursive: true, force: true });
+  fs.mkdirSync(download, { recursive: true });
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  let got = capture("apt-get", ["download", "prometheus"], { cwd: download, env });
+  if (got.status !== 0 && IS_ROOT && !aptUpdated) {
+    // An empty or stale package list: refresh it once and try again.
+    if (runShown(PROMETHEUS_STEP, "apt-get", ["update"], { env })) aptUpdated = true;
+    got = capture("apt-get", ["download", "prometheus"], { cwd: download, env });
+  }
+  const deb = fs.existsSync(download) ? fs.readdirSync(download).find((name) => /^prometheus_.*\.deb$/.test(name)) : undefined;
+  if (got.error || got.status !== 0 || !deb) {
+    process.stderr.write(`${got.stdout ?? ""}${got.stderr ?? ""}`);
+    fail(
+      PROMETHEUS_STEP,
+      `\`apt-get download prometheus\` failed${IS_ROOT ? "" : ` (try \`${SUDO}apt-get update\` first)`}; ` +
+        "or install Prometheus 2.x yourself and set PROMETHEUS_BIN=/path/to/prometheus",
+    );
+  }
+  const staging = `${PROMETHEUS_HOME}.new`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  const unpacked = capture("dpkg-deb", ["-x", path.join(download, deb), staging]);
+  const version = unpacked.status === 0 ? prometheusVersion(path.join(staging, "usr", "bin", "prometheus")) : null;
+  if (!version) {
+    process.stderr.write(`${unpacked.stdout ?? ""}${unpacked.stderr ?? ""}`);
+    fs.rmSync(staging, { recursive: true, force: true });
+    fail(PROMETHEUS_STEP, `\`dpkg-deb -x ${deb}\` did not give a working prometheus binary`);
+  }
+  fs.rmSync(PROMETHEUS_HOME, { recursive: true, force: true });
+  fs.renameSync(staging, PROMETHEUS_HOME);
+  fs.rmSync(download, { recursive: true, force: true });
+  writeStamp("prometheus", `${version} ${process.arch}`);
+  done(`${PROMETHEUS_STEP} ${version} unpacked into .monitoring/prometheus (${elapsed(since)})`, { didWork: true });
+}
+
+// ---------------------------------------------------------------- 8. TypeScript
 
 const TSC_STEP = "TypeScript";
 
@@ -706,6 +813,7 @@ setupPython(pythonInfo);
 setupKernel();
 setupBroker();
 if (FOR_TESTS) setupChromium();
+if (WITH_MONITORING) setupPrometheus();
 buildTypeScript();
 releaseLock();
 done(`set-up complete (${elapsed(started)})`);

@@ -1,28 +1,46 @@
 /**
  * `npm start`: run the notebooks headlessly (on the embedded broker unless .env names another
  * cluster): 01 (the benchmark, whose summary is printed), 02 (code review) and 03 (flush
- * semantics); with `--all` also 04 (tuning) and 05 (clients). Each writes its HTML report and
- * executed copy to reports/, and reports/index.html links them all.
+ * semantics); with `--all` also 04 (tuning), 05 (clients), 06 (end to end) and 08 (monitoring, after
+ * set-up's Prometheus step). Each writes its HTML report and
+ * executed copy to reports/, and reports/index.html links them all. With STUDENT_NAME set (in
+ * .env), the submission is gathered last into reports/submission/ (what `npm run submission` does).
  *
  * Exit codes (lib/core/errors.ts, the same for every command): 0 done; 1 a notebook failed (or an
- * unexpected error); 2 usage or configuration; 3 the Kafka target could not be started or
- * reached; 130 interrupted.
+ * unexpected error); 2 usage or configuration (also: the submission could not be made, the message
+ * says why); 3 the Kafka target could not be started or reached; 130 interrupted.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureBroker } from "../lib/broker";
-import { loadConnection, paths, readEnv, reportsDir } from "../lib/config";
-import { EXIT_CODES, runCommand, UsageError } from "../lib/core";
+import { clean, loadConnection, paths, readEnv, reportsDir } from "../lib/config";
+import { EXIT_CODES, KppError, runChild, runCommand, UsageError } from "../lib/core";
 import { checkConnection } from "../lib/kafka";
+import { monitoringRequested, startPrometheus } from "../lib/monitoring";
 import { runNotebook, writeReportsIndex } from "../lib/notebook";
 import { consoleSummary, loadParams, type ReportSummary } from "../lib/producer-benchmark";
+import { buildSubmission, STUDENT_NAME_KEY, submissionHint, submissionSummary } from "../lib/submission";
 
 /** Run in this order; 01 first, since its summary is the one printed. */
 const NOTEBOOKS = ["01-producer-benchmark", "02-code-review", "03-flush-semantics"];
-/** Added by --all: the longer tuning and client-comparison notebooks. */
-const MORE_NOTEBOOKS = ["04-tuning", "05-clients"];
-const USAGE = "usage: npm start [-- --all]   (--all also runs 04-tuning and 05-clients)";
+/** Added by --all: the longer tuning, client-comparison, end-to-end and monitoring notebooks. */
+const MORE_NOTEBOOKS = ["04-tuning", "05-clients", "06-end-to-end", "08-monitoring"];
+const USAGE = "usage: npm start [-- --all]   (--all also runs 04-tuning, 05-clients, 06-end-to-end and 08-monitoring)";
+/** The notebook that needs Prometheus installed (set-up fetches it only when asked). */
+const NEEDS_PROMETHEUS = "08-monitoring";
+
+/** Set-up's monitoring step (idempotent; seconds when already done), before a notebook that needs Prometheus. */
+async function setUpMonitoring(): Promise<void> {
+  const r = await runChild(process.execPath, [path.join(paths.root, "scripts", "setup.mjs"), "--quiet", "--monitoring"], {
+    timeoutMs: 600_000,
+  });
+  if (r.stdout.trim()) console.error(r.stdout.trim());
+  if (r.code !== 0) {
+    const why = (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" ");
+    throw new KppError("connection", `setting up Prometheus for notebook 08 failed (${why}); run \`npm start\` without --all to skip it.`);
+  }
+}
 
 function notebookList(argv: string[]): string[] {
   let all = false;
@@ -70,6 +88,11 @@ async function main(): Promise<number> {
   }
   // One bounded metadata request: an unreachable cluster or a wrong password fails here, clearly.
   await checkConnection(connection);
+  if (notebooks.includes(NEEDS_PROMETHEUS)) await setUpMonitoring();
+  // MONITORING=1: Prometheus running before the notebooks, whose producers (in the kernel, which
+  // inherits MONITORING) then publish their metrics to it.
+  const prometheus = monitoringRequested(env) ? await startPrometheus({ log: (line) => console.error(line) }) : undefined;
+  if (prometheus) console.error(`Monitoring: Prometheus on ${prometheus.url} records the notebooks' producers.`);
   console.error(
     `Running ${notebooks.length} notebooks (${notebooks.join(", ")}); the benchmark sends ${params.numMessages.toLocaleString("en-US")} messages in ` +
       `batches of ${params.batchSize}…`,
@@ -121,6 +144,10 @@ async function main(): Promise<number> {
   if (benchmarkSummary) console.log(`\n${benchmarkSummary}`);
   console.log(`\nReports:\n${written.join("\n")}\nAll reports: ${relative(writeReportsIndex(reports))}`);
   if (connection.embedded) console.log("The embedded broker keeps running for the next run; `npm run broker:stop` stops it.");
+  if (prometheus) console.log(`Prometheus keeps running on ${prometheus.url}; \`npm run monitor:stop\` stops it.`);
+  // Last: what the student hands in, from the reports just written.
+  const student = clean(env[STUDENT_NAME_KEY]);
+  console.log(`\n${student ? submissionSummary(buildSubmission({ env: { ...env, REPORTS_DIR: reports } }), relative) : submissionHint()}`);
   return 0;
 }
 

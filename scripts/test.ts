@@ -1,11 +1,12 @@
 /**
  * `npm test` after set-up: lint and formatting first, then the tests in groups, in order of what
- * they need: test/unit (pure, no broker, seconds), then test/integration, test/faults and
- * test/notebooks against the real embedded broker, started only when a selected group needs it
+ * they need: test/unit (pure, no broker, seconds), then test/integration, test/faults,
+ * test/notebooks and test/monitoring (with a real Prometheus) against the real embedded broker,
+ * started only when a selected group needs it
  * (and stopped again afterwards if it was not running before).
  *
  *   npm test                      everything
- *   npm test -- unit              one group (unit, integration, faults, notebooks)
+ *   npm test -- unit              one group (unit, integration, faults, notebooks, monitoring)
  *   npm test -- bench             test files whose name contains "bench", in any group
  *   npm test -- --no-lint unit    skip lint and formatting
  *
@@ -18,9 +19,9 @@ import { ensureBroker, stopBroker } from "../lib/broker";
 import { paths } from "../lib/config";
 import { EXIT_CODES, runCommand, UsageError } from "../lib/core";
 
-const GROUPS = ["unit", "integration", "faults", "notebooks"] as const;
+const GROUPS = ["unit", "integration", "faults", "notebooks", "monitoring"] as const;
 type Group = (typeof GROUPS)[number];
-const NEEDS_BROKER: ReadonlySet<Group> = new Set(["integration", "faults", "notebooks"]);
+const NEEDS_BROKER: ReadonlySet<Group> = new Set(["integration", "faults", "notebooks", "monitoring"]);
 const USAGE = `usage: npm test [-- [--no-lint] [${GROUPS.join("|")}|<part of a test file name>]]`;
 
 /** Compiled tests of a group whose source still exists (dist/ may hold leftovers of deleted ones). */

@@ -10,9 +10,11 @@ import { clean } from "../config/env";
 import { fmt } from "../core/format";
 import { wholeNumber } from "../core/validate";
 import { environmentInfo } from "../broker";
+import { runningExporter } from "../monitoring/exporter";
 import { kafkajsVersion, PerfToolError, perfToolVersion, runOne } from "./drivers/index";
 import type { BenchProgress } from "./framework";
 import { measureHarnessCost, type HarnessCost } from "./harness-cost";
+import { measureMonitoringCost, type MonitoringCost } from "./monitoring-cost";
 import { buildReport, type BenchReport } from "./results";
 import { unsupportedRun, type BenchRun, type ProducerId } from "./run";
 import type { Workload } from "./workload";
@@ -27,6 +29,8 @@ export interface CompareOptions {
   syncRecords?: number;
   /** A/B pairs for the harness cost (0: skip). Default 0. */
   harnessPairs?: number;
+  /** Pairs of ours-async runs with and without monitoring, alternating (0: skip). Default 0. */
+  monitoringPairs?: number;
   log?: (line: string) => void;
   onProgress?: (e: BenchProgress) => void;
 }
@@ -50,6 +54,8 @@ export function benchEnvironment(connection: KafkaConnection): Record<string, st
     reference_tool: perfToolVersion(),
     kafkajs: kafkajsVersion(),
     load_average_1m: Number(os.loadavg()[0].toFixed(2)),
+    // MONITORING=1: every run was scraped by Prometheus (and paid for it).
+    monitoring: runningExporter() ? "on (Prometheus scraping every second)" : "off",
   };
 }
 
@@ -85,6 +91,8 @@ export async function runComparison(opts: CompareOptions): Promise<BenchReport> 
   }
   let harness: HarnessCost | undefined;
   if ((opts.harnessPairs ?? 0) > 0) harness = await measureHarnessCost(opts.connection, opts.workload, opts.harnessPairs!, log);
+  let monitoring: MonitoringCost | undefined;
+  if ((opts.monitoringPairs ?? 0) > 0) monitoring = await measureMonitoringCost(opts.connection, opts.workload, opts.monitoringPairs!, log);
   return buildReport({
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -93,6 +101,7 @@ export async function runComparison(opts: CompareOptions): Promise<BenchReport> 
     syncRecords: opts.producers.includes("ours-sync") ? syncRecords : undefined,
     runs,
     harness,
+    monitoring,
     load,
   });
 }

@@ -8,6 +8,7 @@ import type { KafkaConnection } from "../config/connection";
 import { now } from "../core/time";
 import { deleteTopic, ensureTopic, freshTopicName } from "../kafka/admin";
 import type { Settings } from "../kafka/client";
+import { awaitScrape, lingerForScrape } from "../monitoring/exporter";
 import { measureRun, runFigures, type MeasuredRun, type RunFigures } from "../producers/measured-run";
 import type { MeasuredClient } from "../producers/producer";
 import { PRODUCER_LABELS, type BenchRun, type ProducerId } from "./run";
@@ -89,7 +90,11 @@ export async function runDriver(driver: Driver, ctx: RunContext): Promise<BenchR
     flushTimeoutMs: FLUSH_TIMEOUT_MS,
     // A bench run goes to its end and reports its failures in the table.
     stopOnFailure: false,
-    beforeMeasure: ctx.beforeMeasure,
+    beforeMeasure: async () => {
+      // Monitoring on: Prometheus holds the warm-up's counts before timing starts (untimed; at once otherwise).
+      await awaitScrape();
+      await ctx.beforeMeasure?.();
+    },
     onProgress: progress && ((e) => progress({ phase: e.phase, acknowledged: e.acknowledged, total: e.total, elapsedMs: e.elapsedMs })),
   });
   if (run.error !== undefined) throw run.error;
@@ -134,6 +139,9 @@ export async function runOnFreshTopic(
   try {
     return await runner({ ...ctx, topic });
   } finally {
-    if (!ctx.keepTopic) await deleteTopic(ctx.connection, topic);
+    if (!ctx.keepTopic) {
+      await lingerForScrape(); // monitoring on: the broker's final count for the topic is scraped first
+      await deleteTopic(ctx.connection, topic);
+    }
   }
 }

@@ -37,6 +37,7 @@ export {
   type PerfToolSummary,
 } from "./drivers/index";
 export { bookkeepingMs, measureHarnessCost, type HarnessCost } from "./harness-cost";
+export { describeMonitoringCost, measureMonitoringCost, type MonitoringCost } from "./monitoring-cost";
 export { benchRows, buildReport, medianRun, writeBenchReport, type BenchReport, type BenchRow } from "./results";
 export { checkTargets, type TargetCheck } from "./targets";
 export { benchEnvironment, javaVersionLine, loadClientParams, runComparison, type ClientParams, type CompareOptions } from "./compare";
@@ -91,5 +92,5 @@ export {
   targetValue,
   type ClientEvidence,
 } from "./texts";
-export { pointProgress, showBenchRows, showSweep } from "./show";
+export { lineProgress, pointProgress, showBenchRows, showSweep } from "./show";
 export { conclusionText, reportTemplate, writeReportTemplate } from "./report-template";

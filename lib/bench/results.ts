@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { reportsDir } from "../config/paths";
 import { median, spread } from "../core/stats";
 import type { HarnessCost } from "./harness-cost";
+import type { MonitoringCost } from "./monitoring-cost";
 import { PRODUCER_IDS, type BenchRun, type ProducerId } from "./run";
 import { checkTargets, type TargetCheck } from "./targets";
 import { describeWorkload, settingsMapping, type Workload } from "./workload";
@@ -85,6 +86,8 @@ export interface BenchReport {
   rows: BenchRow[];
   targets: TargetCheck[];
   harness?: HarnessCost;
+  /** What monitoring (Prometheus scraping every second) costs ours-async, when measured (--monitoring-pairs). */
+  monitoring?: MonitoringCost;
   /** What else ran on the machine (load average) when it started. */
   load: number[];
 }

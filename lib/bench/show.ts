@@ -31,3 +31,12 @@ export function pointProgress(label: string): (p: PointResult) => void {
     show(label, `${label}: ${count} run(s) done; last ${point} (repeat ${p.runs.length}): ${fmt(last?.figures.msgs_per_s ?? NaN)} msgs/s`);
   };
 }
+
+/**
+ * A log (runComparison's, a cluster's start-up) as one line updated in place: a notebook output,
+ * not a block of stderr lines that reads like errors in a report. On a terminal, every line on stderr.
+ */
+export function lineProgress(label: string): (line: string) => void {
+  const show = liveProgress(0);
+  return (line) => show(label, `${label}: ${line}`);
+}

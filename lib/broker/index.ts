@@ -2,6 +2,10 @@
  * The embedded Apache Kafka broker: KRaft nodes (broker and controller in one JVM each) run from
  * the jars that `npm run setup` puts in .broker/libs.
  *
+ * Every node also serves its metrics to Prometheus through the JMX exporter javaagent (rules in
+ * monitoring/jmx/kafka-broker.yml): single nodes on basePort+3 (9095 for the default broker), the
+ * cluster's nodes on 19292-19294.
+ *
  * Three kinds of instance, each in its own folder ("home") with its own config, data, logs and
  * pid files, so that one can be killed without disturbing another:
  * - the default single node in .broker/: PLAINTEXT 127.0.0.1:9092, controller 9093, and a

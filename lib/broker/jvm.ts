@@ -2,16 +2,20 @@
  * Running Kafka's JVMs: the java binary (JAVA_HOME first), the node's configuration files, the
  * KRaft storage format (StorageTool, with one cluster id for all the nodes of an instance), and
  * the broker JVM itself, spawned detached in its own process group so that it outlives the
- * notebook, test or CLI that started it (`stopBroker()` or `npm run broker:stop` ends it).
+ * notebook, test or CLI that started it (`stopBroker()` or `npm run broker:stop` ends it), with
+ * Prometheus' JMX exporter as a javaagent on the node's metrics port (127.0.0.1 only) when setup
+ * has fetched it into .broker/agents.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sleep } from "../core/time";
+import { paths } from "../config/paths";
+import { spawnDetached } from "../core/processes";
 import { BrokerError, fileSize, type Instance, type NodeLayout } from "./layout";
 import {
   brokerLog4j2,
+  HOST,
   clusterNodeOptions,
   embeddedNodeOptions,
   serverProperties,
@@ -122,7 +126,33 @@ export async function formatStorageIfNeeded(I: Instance, node: NodeLayout, log: 
   });
 }
 
-function jvmArgs(I: Instance, node: NodeLayout): string[] {
+/** The JMX exporter's rules: which Kafka MBeans become which Prometheus metrics (shared with Docker's broker). */
+export const JMX_EXPORTER_RULES = path.join(paths.monitoring, "jmx", "kafka-broker.yml");
+
+/** The JMX exporter agent jar setup copied from broker/pom.xml; undefined before setup. */
+export function jmxExporterAgent(dir = paths.brokerAgents): string | undefined {
+  try {
+    const jar = fs.readdirSync(dir).find((n) => /^jmx_prometheus_javaagent-[\d.]+\.jar$/.test(n));
+    return jar && path.join(dir, jar);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `-javaagent:` for Prometheus' JMX exporter on the node's metrics port, bound to loopback; none
+ * (with a note) when setup has not fetched the agent, since a broker without metrics still serves.
+ */
+function metricsAgentArgs(node: NodeLayout, log: (l: string) => void): string[] {
+  const agent = jmxExporterAgent();
+  if (!agent || !fs.existsSync(JMX_EXPORTER_RULES)) {
+    log(`No JMX exporter agent in ${paths.brokerAgents} (run \`npm run setup\`): starting without broker metrics`);
+    return [];
+  }
+  return [`-javaagent:${agent}=${HOST}:${node.metricsPort}:${JMX_EXPORTER_RULES}`];
+}
+
+function jvmArgs(I: Instance, node: NodeLayout, log: (l: string) => void): string[] {
   // Same flags as kafka-server-start.sh; KAFKA_HEAP_OPTS overrides the heap as it does there.
   return [
     ...I.heap,
@@ -132,6 +162,7 @@ function jvmArgs(I: Instance, node: NodeLayout): string[] {
     "-Djava.awt.headless=true",
     `-Dkafka.logs.dir=${node.logsDir}`,
     `-Dlog4j2.configurationFile=${node.log4j2}`,
+    ...metricsAgentArgs(node, log),
     "-cp",
     path.join(I.libs, "*"),
     "kafka.Kafka",
@@ -151,29 +182,19 @@ export interface Spawned {
 }
 
 /** Spawns the node's broker JVM and writes its pid file; a BrokerError if it cannot run at all. */
-export function spawnNode(I: Instance, node: NodeLayout, log: (l: string) => void): Promise<Spawned> {
+export async function spawnNode(I: Instance, node: NodeLayout, log: (l: string) => void): Promise<Spawned> {
   const serverLogFrom = fileSize(node.serverLog);
-  const out = fs.openSync(node.stdoutLog, "w");
   let child: ChildProcess;
   try {
-    // detached: its own process group, so the caller's Ctrl-C or exit does not take it down;
-    // stdio goes to files, so nothing ties it to this process once we unref it.
-    child = spawn(javaBinary(), jvmArgs(I, node), { cwd: I.home, detached: true, stdio: ["ignore", out, out] });
-  } finally {
-    fs.closeSync(out);
+    // Its own process group, stdio into a file: nothing ties it to this process once we unref it.
+    child = await spawnDetached(javaBinary(), jvmArgs(I, node, log), { cwd: I.home, outFile: node.stdoutLog });
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? NO_JAVA : (e as Error).message;
+    throw new BrokerError(`Could not run the embedded broker: ${why}`);
   }
-  let spawnError: Error | undefined;
-  child.once("error", (e) => (spawnError = e));
-  if (child.pid === undefined) {
-    return sleep(0).then(() => {
-      // the "error" event comes on the next tick
-      const why = (spawnError as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? NO_JAVA : spawnError?.message;
-      throw new BrokerError(`Could not run the embedded broker: ${why ?? "spawn failed"}`);
-    });
-  }
-  const s: Spawned = { node, child, pid: child.pid, serverLogFrom };
+  const s: Spawned = { node, child, pid: child.pid!, serverLogFrom };
   child.once("exit", (code, sig) => (s.exit = sig ? `signal ${sig}` : `code ${code}`));
   fs.writeFileSync(node.pidFile, `${s.pid}\n`);
   log(`Started Kafka broker JVM (pid ${s.pid}); waiting for it to answer on ${node.bootstrap}`);
-  return Promise.resolve(s);
+  return s;
 }

@@ -11,7 +11,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { paths } from "../config/paths";
 import { KppError } from "../core/errors";
-import { CLUSTER_BASE_PORT, CLUSTER_CONTROLLER_OFFSET, DEFAULT_BASE_PORT, HOST } from "./properties";
+import {
+  CLUSTER_BASE_PORT,
+  CLUSTER_CONTROLLER_OFFSET,
+  CLUSTER_METRICS_OFFSET,
+  DEFAULT_BASE_PORT,
+  HOST,
+  METRICS_OFFSET,
+} from "./properties";
 
 /** The embedded broker could not be started, stopped or reached: exit code 3, its message only. */
 export class BrokerError extends KppError {
@@ -51,6 +58,8 @@ export interface NodeLayout {
   clientPort: number;
   /** host:port of the PLAINTEXT listener. */
   bootstrap: string;
+  /** Where the JMX exporter agent serves the broker's metrics (Prometheus' text format), when it runs. */
+  metricsPort: number;
   /** Every port the node listens on, with its role (for the "port in use" check). */
   ports: [number, string][];
 }
@@ -89,9 +98,11 @@ function nodeLayout(home: string, id: number, n: number, basePort: number, sasl:
   const logsDir = path.join(nodeHome, "logs");
   const clientPort = n === 1 ? basePort : basePort + id - 1;
   const controllerPort = n === 1 ? basePort + 1 : basePort + CLUSTER_CONTROLLER_OFFSET + id - 1;
+  const metricsPort = n === 1 ? basePort + METRICS_OFFSET : basePort + CLUSTER_METRICS_OFFSET + id - 1;
   const ports: [number, string][] = [
     [clientPort, "the client listener"],
     [controllerPort, "the KRaft controller listener"],
+    [metricsPort, "the JMX exporter (Prometheus metrics)"],
   ];
   if (sasl) ports.push([basePort + 2, "the SASL_SSL listener"]);
   return {
@@ -106,6 +117,7 @@ function nodeLayout(home: string, id: number, n: number, basePort: number, sasl:
     pidFile: path.join(nodeHome, "broker.pid"),
     clientPort,
     bootstrap: `${HOST}:${clientPort}`,
+    metricsPort,
     ports,
   };
 }
@@ -201,14 +213,6 @@ export function tailLines(file: string, n: number, fromByte = 0): string[] {
     }
   } catch {
     return [];
-  }
-}
-
-export function fileAgeMs(file: string): number {
-  try {
-    return Date.now() - fs.statSync(file).mtimeMs;
-  } catch {
-    return Infinity;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { sleep } from "../core/time";
 import type { NodeLayout } from "./layout";
-import { isAlive, portAccepting } from "./processes";
+import { isAlive, portAccepting } from "../core/processes";
 import { HOST } from "./properties";
 
 /**

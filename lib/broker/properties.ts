@@ -16,6 +16,10 @@ export const DEFAULT_BASE_PORT = 9092;
 export const CLUSTER_BASE_PORT = 19092;
 /** Where a cluster's controller ports start, counted from its first client port. */
 export const CLUSTER_CONTROLLER_OFFSET = 100;
+/** A single node's JMX exporter (Prometheus metrics) port, counted from its base port: 9095 for the default broker. */
+export const METRICS_OFFSET = 3;
+/** Where a cluster's JMX exporter ports start, counted from its first client port: 19292-19294. */
+export const CLUSTER_METRICS_OFFSET = 200;
 
 export interface ListenerSpec {
   /** Kafka's listener name, e.g. PLAINTEXT, SASL_SSL or CONTROLLER. */

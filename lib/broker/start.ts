@@ -9,12 +9,10 @@
  * bounded (timeoutMs, default 60 s for one node and 120 s for a cluster), so no caller can hang.
  */
 import * as fs from "node:fs";
-import { sleep } from "../core/time";
 import { CertError, ensureSecurityMaterial } from "./certs";
 import { formatStorageIfNeeded, spawnNode, writeConfig, type Spawned } from "./jvm";
 import {
   BrokerError,
-  fileAgeMs,
   instance,
   kafkaVersionIn,
   readPidFile,
@@ -25,57 +23,28 @@ import {
   type NodeLayout,
 } from "./layout";
 import { waitUntilAnswering } from "./probe";
-import { checkPorts, isAlive, isOurBroker, procState, signal, terminate, waitForExit } from "./processes";
+import { isAlive, procState, signal, terminate as terminateProcess, waitForExit, withLockFile } from "../core/processes";
+import { checkPorts, isOurBroker } from "./processes";
 import { HOST, type SaslListenerSettings } from "./properties";
 import { brokerStatus, combine, inspectAll, inspectNode, type BrokerStatus, type Inspection } from "./status";
+
+/** SIGTERM (Kafka's controlled shutdown), then SIGKILL once graceMs have passed. */
+const terminate = (pid: number, graceMs: number, log: (l: string) => void) => terminateProcess(pid, graceMs, log, "Broker");
 
 /** A JVM that has not answered yet may just be starting, if its pid file is this young. */
 const STARTUP_GRACE_MS = 30_000;
 
 /**
  * Serialises starts across processes (two notebooks, a test run and the CLI may all call
- * startBroker at once): O_EXCL lock file holding the starter's pid; a dead holder's is taken over.
+ * startBroker at once): a lock file holding the starter's pid; a dead holder's is taken over.
  */
-async function withStartLock<T>(I: Instance, deadline: number, fn: (waited: boolean) => Promise<T>): Promise<T> {
+function withStartLock<T>(I: Instance, deadline: number, fn: (waited: boolean) => Promise<T>): Promise<T> {
   fs.mkdirSync(I.home, { recursive: true });
-  let waited = false;
-  for (;;) {
-    try {
-      fs.writeFileSync(I.startLock, String(process.pid), { flag: "wx" });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    }
-    let holder = NaN;
-    try {
-      holder = Number.parseInt(fs.readFileSync(I.startLock, "utf8"), 10);
-    } catch {
-      continue; // released between our two calls
-    }
-    // An empty lock may be one that its creator has not written its pid into yet.
-    const abandoned = Number.isInteger(holder) ? holder !== process.pid && !isAlive(holder) : fileAgeMs(I.startLock) > 5000;
-    if (abandoned) {
-      removeFile(I.startLock);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new BrokerError(
-        `Another process (pid ${Number.isInteger(holder) ? holder : "?"}) is still starting the embedded broker; ` +
-          `wait for it, or remove ${I.startLock} if that process is stuck.`,
-      );
-    }
-    waited = true;
-    await sleep(250);
-  }
-  try {
-    return await fn(waited);
-  } finally {
-    try {
-      if (fs.readFileSync(I.startLock, "utf8") === String(process.pid)) removeFile(I.startLock);
-    } catch {
-      /* gone */
-    }
-  }
+  const busy = (holder: string) =>
+    new BrokerError(
+      `Another process (pid ${holder}) is still starting the embedded broker; wait for it, or remove ${I.startLock} if that process is stuck.`,
+    );
+  return withLockFile(I.startLock, deadline, busy, fn);
 }
 
 /** The BrokerError for a failed start: what happened, and the end of the node's logs. */

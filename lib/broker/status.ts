@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import { readSecurityMaterial, SASL_MECHANISM } from "./certs";
 import { instance, kafkaVersionIn, readPidFile, type BrokerOptions, type Instance, type NodeLayout } from "./layout";
 import { answersMetadata } from "./probe";
-import { isOurBroker, portAccepting } from "./processes";
+import { portAccepting } from "../core/processes";
+import { isOurBroker } from "./processes";
 import { HOST } from "./properties";
 
 export interface NodeStatus {

@@ -15,9 +15,9 @@ import { ensureBroker } from "./start";
  * (starting it takes a few seconds the first time). Then one bounded metadata request, so that
  * an unreachable broker or a wrong password is a clear error now, not a time-out later.
  */
-export async function openTarget(env: Env = readEnv()): Promise<KafkaConnection> {
+export async function openTarget(env: Env = readEnv(), opts: { log?: (line: string) => void } = {}): Promise<KafkaConnection> {
   const connection = loadConnection(env);
-  if (connection.embedded) await ensureBroker({ log: (line) => console.error(line) });
+  if (connection.embedded) await ensureBroker({ log: opts.log ?? ((line) => console.error(line)) });
   await checkConnection(connection);
   return connection;
 }

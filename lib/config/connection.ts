@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import { inspect } from "node:util";
 import { ConfigError } from "../core/errors";
 import { clean, readEnv, type Env } from "./env";
+import { projectRelative } from "./paths";
 import { oneOf } from "../core/validate";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
@@ -117,7 +118,8 @@ export class KafkaConnection {
     if (this.saslMechanism) s.sasl_mechanism = this.saslMechanism;
     if (this.saslUsername) s.sasl_username = this.saslUsername;
     if (this.#password) s.sasl_password = REDACTED;
-    if (this.sslCaLocation) s.ssl_ca_location = this.sslCaLocation;
+    // As a report shows it: relative to the project (the embedded broker's CA is in .broker/certs/).
+    if (this.sslCaLocation) s.ssl_ca_location = projectRelative(this.sslCaLocation);
     return s;
   }
 

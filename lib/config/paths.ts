@@ -1,5 +1,6 @@
 /** Where the project's own files live, wherever the caller's working directory is (notebooks run
  *  with notebooks/ as their cwd). This file is compiled to dist/lib/config/paths.js. */
+import * as os from "node:os";
 import * as path from "node:path";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -13,14 +14,30 @@ export const paths = {
   /** Embedded broker home: jars, config, data and logs (git-ignored). */
   broker: path.join(PROJECT_ROOT, ".broker"),
   brokerPom: path.join(PROJECT_ROOT, "broker", "pom.xml"),
+  /** Java agents setup copies from broker/pom.xml (Prometheus' JMX exporter), off the broker's classpath. */
+  brokerAgents: path.join(PROJECT_ROOT, ".broker", "agents"),
+  /** Monitoring's committed configuration: JMX exporter rules, recording rules, Grafana and Docker files. */
+  monitoring: path.join(PROJECT_ROOT, "monitoring"),
+  /** Prometheus as the project runs it: its binary, generated config, data, log and pid (git-ignored). */
+  monitoringState: path.join(PROJECT_ROOT, ".monitoring"),
   venvPython: path.join(PROJECT_ROOT, ".venv", "bin", "python"),
   runNotebook: path.join(PROJECT_ROOT, "scripts", "run_notebook.py"),
 };
 
-/** `file` relative to the project root, for anything printed or written into a report. */
+/**
+ * `file` as anything printed or written into a report shows it: relative to the project root, or
+ * from "~" when it is elsewhere in the home directory (a report must not publish either path).
+ */
 export function projectRelative(file: string): string {
-  const rel = path.relative(PROJECT_ROOT, path.resolve(file));
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel || ".";
+  const inside = (dir: string) => {
+    const rel = path.relative(dir, path.resolve(file));
+    return rel.startsWith("..") || path.isAbsolute(rel) ? undefined : rel;
+  };
+  const rel = inside(PROJECT_ROOT);
+  if (rel !== undefined) return rel || ".";
+  const home = os.homedir();
+  const fromHome = home && home !== path.parse(home).root ? inside(home) : undefined;
+  return fromHome === undefined ? file : path.join("~", fromHome);
 }
 
 /** Where reports go: REPORTS_DIR when set (tests use a temporary one), else reports/. */

@@ -37,3 +37,52 @@ export function abortOnFirstSigint(onFirst?: () => void): AbortSignal {
   });
   return abort.signal;
 }
+
+/**
+ * Runs body with an AbortSignal that fires when `outer` aborts or, when interruptible, on SIGINT
+ * (Ctrl-C, or a kernel interrupt in Jupyter) while body runs: a long run stops and keeps its results.
+ */
+export async function withInterrupt<T>(
+  interruptible: boolean,
+  outer: AbortSignal | undefined,
+  body: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  outer?.addEventListener("abort", abort);
+  if (outer?.aborted) controller.abort();
+  if (interruptible) process.on("SIGINT", abort);
+  try {
+    return await body(controller.signal);
+  } finally {
+    outer?.removeEventListener("abort", abort);
+    if (interruptible) process.off("SIGINT", abort);
+  }
+}
+
+/**
+ * The last result of a long run, and a way to wait for a run still going. After a kernel interrupt
+ * the interrupted cell's promise keeps running until the run has stopped and cleaned up; a cell
+ * tagged "finally" awaits settled() to keep what it measured.
+ */
+export class RunTracker<T> {
+  /** The latest (possibly partial) result. */
+  last: T | undefined;
+  private running: Promise<unknown> | undefined;
+
+  /** Tracks a run: its result becomes `last` when it resolves. */
+  track(run: Promise<T>): Promise<T> {
+    const result = run.then((r) => (this.last = r));
+    const tracked = result.finally(() => {
+      if (this.running === tracked) this.running = undefined;
+    });
+    this.running = tracked;
+    return result;
+  }
+
+  /** Resolves once no tracked run is going on, with the last result. */
+  async settled(): Promise<T | undefined> {
+    while (this.running) await this.running.catch(() => undefined);
+    return this.last;
+  }
+}

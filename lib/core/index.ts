@@ -1,6 +1,6 @@
 /** The pure core: errors, time, formatting, statistics, units, validation, latency and the recorders. */
-export { abortOnFirstSigint, runCommand } from "./command";
-export { runChild, type ChildOptions, type ChildResult } from "./child";
+export { abortOnFirstSigint, runCommand, RunTracker, withInterrupt } from "./command";
+export { awaitMessage, runChild, type ChildOptions, type ChildResult } from "./child";
 export {
   ConfigError,
   DeliveryError,
@@ -19,4 +19,27 @@ export { BYTES_PER_MB, throughput, type Throughput } from "./units";
 export { describeRange, flag, given, oneOf, wholeNumber, type Range, type RawValue } from "./validate";
 export { CDF_PERCENTILES, LatencyRecorder, NO_LATENCY, latencyCdf, latencySummary, type LatencySummary } from "./latency";
 export { DeliveryRecorder, OUTCOME, type DeliveryRecorderOptions } from "./recorder";
-export { StatisticsRecorder, type BrokerStats, type LibrdkafkaStats, type StatsSample, type StatsWindow } from "./statistics";
+export {
+  onEmission,
+  StatisticsRecorder,
+  type BrokerStats,
+  type DeliveryTotals,
+  type EmissionListener,
+  type LibrdkafkaStats,
+  type StatsSample,
+  type StatsWindow,
+} from "./statistics";
+export {
+  cmdline,
+  describeHolders,
+  isAlive,
+  portAccepting,
+  portHolders,
+  procState,
+  signal,
+  spawnDetached,
+  terminate,
+  waitForExit,
+  withLockFile,
+  type PortHolder,
+} from "./processes";

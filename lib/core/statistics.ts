@@ -3,7 +3,9 @@
  * statistics.interval.ms becomes samples of its counters (relative to a baseline taken when
  * timing starts) and the per-broker windows of round-trip, internal-queue and output-buffer time.
  *
- * Pure: the Kafka plumbing hands each JSON string to `add()`.
+ * Pure: the Kafka plumbing hands each JSON string to `add()`. Every parsed emission is also handed
+ * to the listeners registered with `onEmission()` (the monitoring exporter, lib/monitoring/), with
+ * the owning client's delivery totals; without listeners that costs one check per emission.
  */
 import { Notifier } from "./time";
 
@@ -62,6 +64,24 @@ export interface BrokerWindow {
   outbuf_latency?: StatsWindow;
 }
 
+/** What a client's delivery reports said so far, over all the DeliveryRecorders it used (warm-up included). */
+export interface DeliveryTotals {
+  topic: string;
+  delivered: number;
+  failed: number;
+}
+
+/** Told of every emission any StatisticsRecorder parses, with its client's delivery totals if it has any. */
+export type EmissionListener = (stats: LibrdkafkaStats, deliveries: DeliveryTotals | undefined) => void;
+
+const listeners = new Set<EmissionListener>();
+
+/** Registers a listener for every emission from now on; returns its removal. */
+export function onEmission(listener: EmissionListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 const EMPTY: LibrdkafkaStats = { ts: 0, tx: 0, rx: 0, txmsgs: 0, msg_cnt: 0, brokers: {} };
 
 function realBrokers(s: LibrdkafkaStats): BrokerStats[] {
@@ -83,6 +103,8 @@ export class StatisticsRecorder {
   readonly windows: BrokerWindow[] = [];
   /** Emissions that could not be parsed (they cost only their own figures). */
   malformed = 0;
+  /** Set by the client that owns this recorder: its delivery totals, handed to the emission listeners. */
+  deliveries?: () => DeliveryTotals;
   private latest: LibrdkafkaStats | undefined;
   private base: LibrdkafkaStats | undefined;
   private t0 = 0;
@@ -98,6 +120,10 @@ export class StatisticsRecorder {
       return;
     }
     this.latest = s;
+    if (listeners.size > 0) {
+      const totals = this.deliveries?.();
+      for (const listener of listeners) listener(s, totals);
+    }
     if (this.base) {
       this.samples.push(this.sample(s, atMs));
       for (const b of realBrokers(s)) this.windows.push({ rtt: b.rtt, int_latency: b.int_latency, outbuf_latency: b.outbuf_latency });

@@ -119,7 +119,13 @@ export interface FlushDemoFacts {
   ackedBeforeFlush: number;
   consumedBeforeFlush: number;
   flushMs: number;
-  ackedWhenFlushReturned: number;
+  /** Messages the broker acknowledged (each one's delivery report said so, whenever it reached JavaScript). */
+  acknowledged: number;
+  /** Delivery reports that reached JavaScript before flush()'s callback, and after it. */
+  reportedBeforeReturn: number;
+  reportedAfterReturn: number;
+  /** How long after flush()'s callback the last report reached JavaScript (NaN when none came after). */
+  lastReportAfterReturnMs: number;
   consumedAtEnd: number;
   /** From flush() starting to the last message reaching the consumer. */
   flushToLastConsumedMs: number;
@@ -131,6 +137,7 @@ export function flushDemoFacts(run: TimelineRun): FlushDemoFacts {
   const wait = run.events.find((e) => e.kind === "pause");
   if (!f) throw new Error("the run has no flush");
   const consumed = run.messages.map((m) => m.consumedAt).filter((t): t is number => t !== null);
+  const after = run.messages.map((m) => m.ackedAt).filter((t): t is number => t !== null && t > f.end);
   return {
     count: run.messages.length,
     lingerMs: Number(run.settings["linger.ms"]),
@@ -138,7 +145,10 @@ export function flushDemoFacts(run: TimelineRun): FlushDemoFacts {
     ackedBeforeFlush: run.messages.filter((m) => m.ackedAt !== null && m.ackedAt < f.start).length,
     consumedBeforeFlush: run.messages.filter((m) => m.consumedAt !== null && m.consumedAt < f.start).length,
     flushMs: f.end - f.start,
-    ackedWhenFlushReturned: run.messages.filter((m) => m.ackedAt !== null && m.ackedAt <= f.end + 1).length,
+    acknowledged: run.messages.filter((m) => m.ackedAt !== null && !m.error).length,
+    reportedBeforeReturn: run.messages.filter((m) => m.ackedAt !== null && m.ackedAt <= f.end).length,
+    reportedAfterReturn: after.length,
+    lastReportAfterReturnMs: after.length ? maxOf(after) - f.end : NaN,
     consumedAtEnd: consumed.length,
     flushToLastConsumedMs: consumed.length ? maxOf(consumed) - f.start : NaN,
   };

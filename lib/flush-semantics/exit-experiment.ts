@@ -35,10 +35,17 @@ export interface ExitRun extends ExitVariant {
   /** Messages of this run the concurrent consumer received. */
   consumed: number;
   childMs: number;
+  /** What the child wrote to stderr (a warning from librdkafka would be there); empty when it said nothing. */
+  childStderr: string;
 }
 
-/** Runs the child once and reads its one-line report; the child is killed after timeoutMs. */
-async function runExitChild(connection: KafkaConnection, args: ChildArgs, lingerMs: number, timeoutMs = 40_000): Promise<ChildReport> {
+/** Runs the child once and reads its one-line report and what it wrote to stderr; the child is killed after timeoutMs. */
+async function runExitChild(
+  connection: KafkaConnection,
+  args: ChildArgs,
+  lingerMs: number,
+  timeoutMs = 40_000,
+): Promise<{ report: ChildReport; stderr: string }> {
   // Beside this module, in dist/ as in the sources: no hand-built path.
   const env = {
     ...process.env,
@@ -52,7 +59,7 @@ async function runExitChild(connection: KafkaConnection, args: ChildArgs, linger
   const r = await runChild(process.execPath, [require.resolve("./exit-child")], { env, timeoutMs });
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
-    return JSON.parse(line) as ChildReport;
+    return { report: JSON.parse(line) as ChildReport, stderr: r.stderr.trim() };
   } catch {
     throw new Error(`the ${args.ending} child exited with code ${r.code} and no report${r.stderr ? `: ${r.stderr.trim()}` : ""}`);
   }
@@ -78,7 +85,7 @@ export async function runExitExperiment(
     for (const [i, v] of variants.entries()) {
       const key = `${v.ending}-linger${v.lingerMs}-${i}`;
       const before = await watermarks(probe, topic);
-      const report = await runExitChild(connection, { topic, key, count, ending: v.ending }, v.lingerMs);
+      const { report, stderr } = await runExitChild(connection, { topic, key, count, ending: v.ending }, v.lingerMs);
       // What made it is on the broker by now; give the consumer a moment, and lost messages no more.
       await consumer.waitFor(() => consumer.countKey(key) >= count, 2_000);
       const after = await watermarks(probe, topic);
@@ -89,6 +96,7 @@ export async function runExitExperiment(
         onTopic: after.high - before.high,
         consumed: consumer.countKey(key),
         childMs: report.ms,
+        childStderr: stderr,
       });
     }
   } finally {

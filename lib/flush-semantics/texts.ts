@@ -18,12 +18,31 @@ export function flushDemoMarkdown(run: TimelineRun): string {
       `with \`linger.ms=${x.lingerMs}\` librdkafka keeps them in its queue to build a batch.`
     : `⚠️ Before flush() was called, ${x.ackedBeforeFlush} of ${x.count} messages were already acknowledged and ${x.consumedBeforeFlush} consumed, so ` +
       `in this run the queue did not hold them for the whole \`linger.ms=${x.lingerMs}\` (see the chart).`;
-  const allAcked = x.ackedWhenFlushReturned === x.count;
-  const second = allAcked
-    ? `Then flush() sent them at once and **returned ${fmtMs(x.flushMs)} later, when all ${x.count} were acknowledged** (each delivery report had ` +
-      `been served); the consumer had all of them ${fmtMs(x.flushToLastConsumedMs)} after flush() was called.`
-    : `⚠️ flush() returned after ${fmtMs(x.flushMs)} with only ${x.ackedWhenFlushReturned} of ${x.count} acknowledged.`;
+  const arrived = x.reportedBeforeReturn
+    ? `${x.reportedBeforeReturn} of the ${x.count} delivery reports arrived before flush()'s callback and ${x.reportedAfterReturn}`
+    : `all ${x.count} delivery reports arrived`;
+  const reports =
+    x.reportedAfterReturn === 0
+      ? `All ${x.count} delivery reports had reached JavaScript when flush()'s callback ran.`
+      : `In JavaScript, ${arrived} after it, the last ${fmtMs(x.lastReportAfterReturnMs, 2)} later: librdkafka serves the reports inside ` +
+        "`rd_kafka_flush()`, which this client runs on a worker thread, and the client passes the reports and flush()'s callback to the " +
+        "JavaScript thread separately (`ProducerFlush` in its src/workers.cc, `Dispatcher` in src/callbacks.cc), so the callback can come first.";
+  const second =
+    x.acknowledged === x.count
+      ? `Then flush() sent them at once and **returned ${fmtMs(x.flushMs)} later**, once librdkafka's queue was empty, that is once the broker had ` +
+        `acknowledged all ${x.count} (\`rd_kafka_flush()\` waits for every outstanding message). ${reports} The consumer had all of them ` +
+        `${fmtMs(x.flushToLastConsumedMs)} after flush() was called.`
+      : `⚠️ flush() returned after ${fmtMs(x.flushMs)}, but only ${x.acknowledged} of ${x.count} messages were acknowledged (see the chart).`;
   return `${first} ${second}`;
+}
+
+/** What the child process said as it ended without flushing: nothing, in the runs this was written for. */
+function silence(r: ExitRun): string {
+  return r.childStderr
+    ? `the process wrote to stderr: "${r.childStderr.split("\n")[0]}".`
+    : "the process printed nothing at all: `process.exit()` ends it without destroying the client, so librdkafka never gets to log the " +
+        'warning it logs when a producer is destroyed with messages still queued ("Producer terminating with N messages … still in queue or ' +
+        'transit: use flush() to wait for outstanding message delivery", `rd_kafka_destroy_app()` in src/rdkafka.c).';
 }
 
 /** The answer to question 2, computed from the runs. */
@@ -44,8 +63,8 @@ export function exitMarkdown(runs: ExitRun[]): string {
     out.push(
       lost > 0
         ? `- Without flush, at \`linger.ms=${r.lingerMs}\`: **${lost} of ${r.produced} lost** (${Math.round((100 * lost) / r.produced)}%). They were ` +
-            `still in librdkafka's in-memory queue when the process ended. produce() had returned for every one, and nothing reported an error: the ` +
-            `delivery reports that would have said so never came.`
+            `still in librdkafka's in-memory queue when the process ended. produce() had returned for every one, no exception was raised, the ` +
+            `delivery reports that would have said so never came, and ${silence(r)}`
         : `- Without flush, at \`linger.ms=${r.lingerMs}\`: all ${r.produced} arrived in this run, because librdkafka had sent them in the ` +
             `milliseconds the process took to exit. That is a race, not a guarantee: the process saw ${r.reportedByChild} delivery reports, so it could not know.`,
     );

@@ -26,7 +26,11 @@ export async function openExampleConfig(
   file: string = process.env.EXAMPLE_CONFIG || path.join(paths.root, "config", "getting_started.ini"),
 ): Promise<ExampleConfig> {
   const config = loadExampleConfig(file, role);
-  if (config.settings["bootstrap.servers"] === EMBEDDED_BOOTSTRAP) await ensureBroker({ log: (line) => console.error(line) });
+  if (config.settings["bootstrap.servers"] === EMBEDDED_BOOTSTRAP) {
+    // Starting the broker is news, not an error: one line on stdout (its own log names the machine's paths).
+    const { status, startedHere } = await ensureBroker();
+    if (startedHere) console.log(`Started the embedded Kafka ${status.kafkaVersion ?? ""} broker on ${status.bootstrap}.`);
+  }
   return config;
 }
 

@@ -48,6 +48,37 @@ export async function deleteTopic(connection: KafkaConnection, topic: string, ti
   }
 }
 
+/** Deletes consumer groups (empty ones: their members must have left). Errors are ignored: clean-up must never fail a run. */
+export async function deleteGroups(connection: KafkaConnection, groupIds: string[], timeoutMs = 10_000): Promise<void> {
+  if (groupIds.length === 0) return;
+  const admin = adminFor(connection);
+  try {
+    await settleWithin(
+      new Promise<void>((resolve) => admin.deleteGroups(groupIds, { timeout: timeoutMs }, () => resolve())),
+      timeoutMs + 1_000,
+    );
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** The consumer groups on the cluster (to check that none was left behind). */
+export async function listGroupIds(connection: KafkaConnection, timeoutMs = 10_000): Promise<string[]> {
+  const admin = adminFor(connection);
+  try {
+    const listed = new Promise<string[]>((resolve, reject) =>
+      admin.listGroups({ timeout: timeoutMs }, (err, result) => (err ? reject(err) : resolve(result.groups.map((g) => g.groupId)))),
+    );
+    return await withTimeout(
+      listed,
+      timeoutMs + 1_000,
+      () => new KppError("connection", `listing consumer groups: no answer within ${timeoutMs} ms`),
+    );
+  } finally {
+    admin.disconnect();
+  }
+}
+
 /** A topic name no earlier run used: `<prefix>-<time>-<random>`. */
 export function freshTopicName(prefix: string): string {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;

@@ -12,7 +12,7 @@ export {
   OFFSET,
   type Settings,
 } from "./client";
-export { deleteTopic, ensureTopic, freshTopicName, watermarks, withFreshTopic, type TopicSpec } from "./admin";
+export { deleteGroups, deleteTopic, ensureTopic, listGroupIds, freshTopicName, watermarks, withFreshTopic, type TopicSpec } from "./admin";
 export {
   checkConnection,
   classifyLog,

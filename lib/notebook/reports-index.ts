@@ -44,6 +44,20 @@ export const NOTEBOOK_CATALOG: readonly NotebookInfo[] = Object.freeze([
     title: "Client comparison",
     description: "The same workload on different Kafka clients for Node.js.",
   },
+  {
+    name: "06-end-to-end",
+    title: "A million records end to end",
+    description:
+      "The earlier Python project done right: a producer and a consumer process, per-batch throughput, lag, CPU and memory, " +
+      "end-to-end latency, every record checked back, Java's consumer beside ours, and the seed's formulas corrected.",
+  },
+  {
+    name: "08-monitoring",
+    title: "Monitoring a tuning sweep",
+    description:
+      "A short linger.ms sweep recorded by Prometheus: every panel of the Grafana dashboard drawn from Prometheus' query_range " +
+      "beside the harness's own figures, and where the two agree and why they differ.",
+  },
 ]);
 
 export interface ReportEntry {

@@ -1,10 +1,7 @@
-/**
- * Batch timings from a measured run: notebook 01's DataFrame, one row per batch. Computed after
- * the run from the recorder's per-record times, so the hot path keeps no per-batch counters.
- */
+/** Notebook 01's batch timings: one row per batch (a chunk of the measured run), as a DataFrame. */
 import pl from "nodejs-polars";
-import { OUTCOME, type DeliveryRecorder } from "../core/recorder";
-import type { Chunk, MeasuredRun } from "../producers/measured-run";
+import { chunkTimings } from "../producers/chunks";
+import type { MeasuredRun } from "../producers/measured-run";
 import type { ProducerMode } from "../producers/settings";
 
 export interface BatchTiming {
@@ -28,54 +25,24 @@ export interface BatchTiming {
   failed: number;
 }
 
-/** A chunk's outcome: its last acknowledgement (NaN while any record is unacknowledged) and counts. */
-function chunkOutcome(rec: DeliveryRecorder, c: Chunk): { lastAck: number; delivered: number; failed: number } {
-  let lastAck = -Infinity;
-  let delivered = 0;
-  let failed = 0;
-  for (let seq = c.first; seq < c.first + c.count; seq++) {
-    const o = rec.outcome[seq];
-    if (o === OUTCOME.delivered) delivered++;
-    else if (o === OUTCOME.failed) failed++;
-    if (rec.ackAt[seq] > lastAck) lastAck = rec.ackAt[seq];
-  }
-  return { lastAck: c.count > 0 && delivered + failed === c.count ? lastAck : NaN, delivered, failed };
-}
-
 /** Warm-up batches numbered 0, -1, ... (the last warm-up batch is 0); measured ones 1, 2, ... */
 export function batchRows(run: MeasuredRun, at: { trial: number; mode: ProducerMode; warmupBatches: number }): BatchTiming[] {
-  const rows: BatchTiming[] = [];
-  const add = (c: Chunk, batch: number, warmup: boolean, interval: number, o: ReturnType<typeof chunkOutcome>) => {
-    const elapsed = o.lastAck - c.start;
-    rows.push({
-      trial: at.trial,
-      producer: at.mode,
-      batch,
-      warmup,
-      messages: c.count,
-      start_ms: c.start - run.t0,
-      // The synchronous send() returns a moment after the last ack; by definition one time.
-      enqueue_ms: at.mode === "sync" ? elapsed : c.handedOver - c.start,
-      elapsed_ms: elapsed,
-      ack_interval_ms: interval,
-      delivered: o.delivered,
-      failed: o.failed,
-    });
-  };
-  const warm = run.warmupChunks;
-  warm.forEach((c, i) => add(c, i - warm.length + 1, true, NaN, chunkOutcome(run.warmupRecorder, c)));
-  let completedAt = run.t0; // running max: batches on different partitions may finish out of order
-  run.chunks.forEach((c, i) => {
-    const o = chunkOutcome(run.recorder, c);
-    let interval = NaN;
-    if (Number.isFinite(o.lastAck)) {
-      const completion = Math.max(completedAt, o.lastAck);
-      interval = completion - completedAt;
-      completedAt = completion;
-    }
-    add(c, i + 1, false, interval, o);
-  });
-  return rows;
+  const timings = chunkTimings(run);
+  const warm = timings.filter((t) => t.warmup).length;
+  return timings.map((t) => ({
+    trial: at.trial,
+    producer: at.mode,
+    batch: t.warmup ? t.index - warm + 1 : t.index + 1,
+    warmup: t.warmup,
+    messages: t.messages,
+    start_ms: t.start_ms,
+    // The synchronous send() returns a moment after the last ack; by definition one time.
+    enqueue_ms: at.mode === "sync" ? t.elapsed_ms : t.handover_ms,
+    elapsed_ms: t.elapsed_ms,
+    ack_interval_ms: t.ack_interval_ms,
+    delivered: t.delivered,
+    failed: t.failed,
+  }));
 }
 
 /** Batch rows as one DataFrame, with explicit column types. */

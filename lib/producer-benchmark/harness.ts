@@ -15,6 +15,7 @@
 import type pl from "nodejs-polars";
 import type { ConnectionSummary, KafkaConnection } from "../config/connection";
 import type { StatsSample } from "../core/statistics";
+import { RunTracker, withInterrupt } from "../core/command";
 import { clientVersions, type Settings } from "../kafka/client";
 import { ensureTopic } from "../kafka/admin";
 import { measureRun, runFigures, type MeasuredRun, type RunFigures, type RunProgress } from "../producers/measured-run";
@@ -170,40 +171,19 @@ export function producerRunOf(
   };
 }
 
-let lastResult: BenchmarkResult | undefined;
-let running: Promise<unknown> | undefined;
+const tracker = new RunTracker<BenchmarkResult>();
 
 /** The most recent run's result, also when it was interrupted (e.g. by a kernel interrupt). */
 export function lastBenchmark(): BenchmarkResult | undefined {
-  return lastResult;
+  return tracker.last;
 }
 
 /**
  * Resolves once no benchmark is running any more, with the last result. After a kernel interrupt
  * the interrupted cell's run goes on until it has stopped its producers; this waits for that.
  */
-export async function benchmarkSettled(): Promise<BenchmarkResult | undefined> {
-  while (running) await running.catch(() => undefined);
-  return lastResult;
-}
-
-/** An AbortSignal that also fires on SIGINT while `body` runs. */
-async function withInterrupt<T>(
-  interruptible: boolean,
-  outer: AbortSignal | undefined,
-  body: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  outer?.addEventListener("abort", abort);
-  if (outer?.aborted) controller.abort();
-  if (interruptible) process.on("SIGINT", abort);
-  try {
-    return await body(controller.signal);
-  } finally {
-    outer?.removeEventListener("abort", abort);
-    if (interruptible) process.off("SIGINT", abort);
-  }
+export function benchmarkSettled(): Promise<BenchmarkResult | undefined> {
+  return tracker.settled();
 }
 
 /**
@@ -211,12 +191,7 @@ async function withInterrupt<T>(
  * the other (the order alternates between trials, so neither always goes first).
  */
 export function runBenchmark(opts: RunOptions): Promise<BenchmarkResult> {
-  const run = runBenchmarkNow(opts);
-  const tracked = run.finally(() => {
-    if (running === tracked) running = undefined;
-  });
-  running = tracked;
-  return run;
+  return tracker.track(runBenchmarkNow(opts));
 }
 
 async function runBenchmarkNow(opts: RunOptions): Promise<BenchmarkResult> {
@@ -254,12 +229,12 @@ async function runBenchmarkNow(opts: RunOptions): Promise<BenchmarkResult> {
         if (signal.aborted) break;
         const run = await runProducer({ trial, mode, messages, payloadBytes, signal }, opts);
         runs.push(run);
-        lastResult = build();
+        tracker.last = build();
         if (run.partial && !signal.aborted && run.failed > 0) return; // the target is failing: stop here
       }
     }
   });
-  lastResult = build();
-  if (lastResult.partial && !lastResult.stopReason) lastResult.stopReason = "interrupted";
-  return lastResult;
+  const result = build();
+  if (result.partial && !result.stopReason) result.stopReason = "interrupted";
+  return result;
 }

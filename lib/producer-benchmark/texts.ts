@@ -2,7 +2,8 @@
  * The sentences notebook 01 and `npm start` show, generated from the run: the "results in
  * numbers" cell, with the analysis' claim checked against this run, and the one-screen summary.
  */
-import { capitalize, fmt, textTable } from "../core/format";
+import { capitalize, fmt, fmtMs, plural, textTable } from "../core/format";
+import { median } from "../core/stats";
 import { PRODUCER_NAMES } from "../producers/settings";
 import { liveProgress } from "../notebook/display";
 import type { BenchmarkResult, ProgressEvent } from "./harness";
@@ -29,7 +30,7 @@ export function resultsMarkdown(result: BenchmarkResult): string {
         (p.producer === "async" ? ` (batches overlap) and ${fmt(p.mean_enqueue_ms, 2)} ms on average to hand over to the client` : "") +
         `; per-message latency p50 ${fmt(p.latency.p50_ms, 3)} ms, p99 ${fmt(p.latency.p99_ms, 3)} ms, p99.9 ${fmt(p.latency.p999_ms, 3)} ms, max ` +
         `${fmt(p.latency.max_ms, 3)} ms; ` +
-        `${fmt(p.request_rate, 0)} produce requests/s, ${fmt(p.requests_per_message, 4)} requests per message; ` +
+        `${fmt(p.request_rate, 0)} produce requests/s, ${fmt(p.requests_per_message, 4)} requests per message (pooled over trials); ` +
         `${p.delivered.toLocaleString("en-US")} delivered, ${p.failed} failed.`,
     );
   }
@@ -46,7 +47,8 @@ export function resultsMarkdown(result: BenchmarkResult): string {
     if (sync && async_) {
       lines.push(
         "",
-        `Requests per message: synchronous ${fmt(sync.requests_per_message, 3)}, asynchronous ${fmt(async_.requests_per_message, 4)} ` +
+        `Requests per message, pooled over the ${plural(s.trials, "trial")} (all produce requests ÷ all delivered messages, not a median): ` +
+          `synchronous ${fmt(sync.requests_per_message, 3)}, asynchronous ${fmt(async_.requests_per_message, 4)} ` +
           `(about ${fmt(1 / async_.requests_per_message, 0)} messages per produce request). ` +
           (async_.latency.p50_ms > sync.latency.p50_ms
             ? `The asynchronous producer's per-message latency is higher (p50 ${fmt(async_.latency.p50_ms, 2)} ms vs ${fmt(sync.latency.p50_ms, 3)} ` +
@@ -64,7 +66,38 @@ export function resultsMarkdown(result: BenchmarkResult): string {
       lines.push("", `⚠️ Not every trial agrees: the synchronous producer was faster in ${c.trials - c.trialsWon} of ${c.trials}.`);
     }
   }
+  const stats = statisticsSentence(result);
+  if (stats) lines.push("", stats);
   return lines.join("\n");
+}
+
+/**
+ * How many librdkafka statistics samples the runs got, and how far apart: the request rate is
+ * computed between two samples. librdkafka documents a granularity of 1000 ms for
+ * statistics.interval.ms (CONFIGURATION.md), but 2.x starts its timer at exactly the configured
+ * interval (rd_kafka_thread_main() in src/rdkafka.c), which the measured spacing shows.
+ */
+function statisticsSentence(result: BenchmarkResult): string {
+  const interval = Number(result.runs[0]?.settings["statistics.interval.ms"]);
+  if (!(interval > 0)) return "";
+  const modes = [...new Set(result.runs.map((r) => r.mode))];
+  const parts = modes.map((mode) => {
+    const runs = result.runs.filter((r) => r.mode === mode);
+    const spacing = runs
+      .filter((r) => r.stats.length >= 2)
+      .map((r) => (r.stats[r.stats.length - 1].t_ms - r.stats[0].t_ms) / (r.stats.length - 1));
+    const samples = median(runs.map((r) => r.stats.length));
+    return (
+      `the ${producerName(mode)} producer's ${plural(runs.length, "run")} got a median ${plural(samples, "sample")} each` +
+      (spacing.length ? `, one every ${fmtMs(median(spacing), 0)}` : "")
+    );
+  });
+  return (
+    `**librdkafka's statistics** (\`statistics.interval.ms=${interval}\`, the source of the request rate): ${parts.join("; ")}. ` +
+    `librdkafka's CONFIGURATION.md gives this setting a granularity of 1000 ms, but librdkafka ${result.librdkafka} starts its statistics timer at ` +
+    "exactly the configured interval (`rd_kafka_thread_main()` in src/rdkafka.c), as the spacing measured here shows. " +
+    "A run shorter than a few intervals therefore has only a few points on the request-rate chart."
+  );
 }
 
 /** The one-screen summary `npm start` prints after a run. */

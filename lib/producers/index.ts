@@ -9,6 +9,7 @@ export {
   type OutgoingMessage,
 } from "./producer";
 export { COMMON_SETTINGS, MODE_SETTINGS, PRODUCER_NAMES, producerSettings, type ProducerMode } from "./settings";
+export { chunkTimings, type ChunkTiming } from "./chunks";
 export { measureRun, runFigures, type Chunk, type MeasuredRun, type RunFigures, type RunPlan, type RunProgress } from "./measured-run";
 export {
   CUSTOMERS,

@@ -34,8 +34,13 @@ export interface RunProgress {
 export interface RunPlan {
   /** Measured records. */
   records: number;
-  /** Measured record i (0-based). */
-  message(i: number): OutgoingMessage;
+  /** Measured record i (0-based); or give chunkOf. */
+  message?(i: number): OutgoingMessage;
+  /**
+   * The measured records first .. first+count-1, for a lazy source (a streamed file) that cannot
+   * hand out record i on its own; used instead of message() when given. Not timed.
+   */
+  chunkOf?(first: number, count: number): Promise<readonly OutgoingMessage[]>;
   /** Records sent and flushed before timing starts (default 0). */
   warmupRecords?: number;
   /** Warm-up record i; default message(i mod records). */
@@ -86,16 +91,21 @@ export interface MeasuredRun {
   extra: Record<string, number | string>;
 }
 
-function messagesOf(make: (i: number) => OutgoingMessage, first: number, count: number): OutgoingMessage[] {
-  const out: OutgoingMessage[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = make(first + i);
-  return out;
+type ChunkSource = (first: number, count: number) => readonly OutgoingMessage[] | Promise<readonly OutgoingMessage[]>;
+
+/** A chunk source from a record-at-a-time one. */
+function chunksOf(make: (i: number) => OutgoingMessage): ChunkSource {
+  return (first, count) => {
+    const out: OutgoingMessage[] = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = make(first + i);
+    return out;
+  };
 }
 
 /** Hands records first .. first+total-1 to the client in chunks; stops early when shouldStop() says so. */
 async function sendChunks(
   client: MeasuredClient,
-  make: (i: number) => OutgoingMessage,
+  source: ChunkSource,
   total: number,
   chunk: number,
   shouldStop: () => boolean,
@@ -105,7 +115,7 @@ async function sendChunks(
   for (let first = 0, index = 0; first < total; first += chunk, index++) {
     if (shouldStop()) break;
     const count = Math.min(chunk, total - first);
-    const messages = messagesOf(make, first, count);
+    const messages = await source(first, count);
     const start = now();
     const n = await client.send(messages, first, shouldStop);
     sent += n;
@@ -144,12 +154,16 @@ export async function measureRun(client: MeasuredClient, plan: RunPlan): Promise
       elapsedMs: now() - t0,
     });
 
+  const recordAt = (i: number): OutgoingMessage => {
+    if (!plan.message) throw new Error("measureRun: a plan needs message() for warm-up records or without chunkOf");
+    return plan.message(i);
+  };
   client.useRecorder(warmupRecorder);
   try {
     await client.connect();
     if (warmN > 0) {
-      const make = plan.warmupMessage ?? ((i: number) => plan.message(i % plan.records));
-      await sendChunks(client, make, warmN, plan.chunk, aborted, (c) => warmupChunks.push(c));
+      const make = plan.warmupMessage ?? ((i: number) => recordAt(i % plan.records));
+      await sendChunks(client, chunksOf(make), warmN, plan.chunk, aborted, (c) => warmupChunks.push(c));
       await client.flush(plan.flushTimeoutMs);
     }
     progress("warm-up", 0);
@@ -159,7 +173,8 @@ export async function measureRun(client: MeasuredClient, plan: RunPlan): Promise
     client.useRecorder(recorder);
     t0 = now();
     client.statistics?.start(t0);
-    sent = await sendChunks(client, plan.message, plan.records, plan.chunk, shouldStop, (c, i) => {
+    const source = plan.chunkOf ? (first: number, count: number) => plan.chunkOf!(first, count) : chunksOf(recordAt);
+    sent = await sendChunks(client, source, plan.records, plan.chunk, shouldStop, (c, i) => {
       chunks.push(c);
       progress("measuring", i + 1);
     });

@@ -7,7 +7,8 @@
  *   backpressure (wait for deliveries, retry); flush() ends the run.
  *
  * Every delivery report goes into the producer's DeliveryRecorder (lib/core/recorder.ts), and
- * librdkafka's statistics into its StatisticsRecorder. Reports are served by librdkafka's
+ * librdkafka's statistics into its StatisticsRecorder, which also hands them, with the delivery
+ * totals, to the monitoring exporter when MONITORING is on (lib/monitoring/). Reports are served by librdkafka's
  * background thread (setPollInBackground), so they reach JavaScript as soon as the event loop is
  * free, with no poll interval added to a timing.
  */
@@ -17,6 +18,7 @@ import { StatisticsRecorder } from "../core/statistics";
 import { Notifier, now } from "../core/time";
 import type { KafkaConnection } from "../config/connection";
 import { connectWithin, describeKafkaError, disconnectWithin, ERR, flushWithin, Kafka, type Settings } from "../kafka/client";
+import { exporterFromEnv } from "../monitoring/exporter";
 import { producerSettings, type ProducerMode } from "./settings";
 
 export interface OutgoingMessage {
@@ -64,6 +66,9 @@ abstract class BaseProducer implements MeasuredClient {
   /** Records handed to librdkafka, in all, and since the current recorder was set. */
   private sent = 0;
   private sentBefore = 0;
+  /** Delivered and failed in the recorders used before the current one. */
+  private deliveredBefore = 0;
+  private failedBefore = 0;
   /** Reports received, in all (flow control: sent − reported is what JavaScript has not heard back about). */
   private reported = 0;
   private readonly reports = new Notifier();
@@ -83,9 +88,17 @@ abstract class BaseProducer implements MeasuredClient {
     // deliveries when they cost a message; here they must not crash the process.
     this.client.on("event.error", () => undefined);
     this.client.on("event.stats", (e: { message: string }) => this.statistics.add(e.message, now()));
+    this.statistics.deliveries = () => ({
+      topic,
+      delivered: this.deliveredBefore + this.recorder.delivered,
+      failed: this.failedBefore + this.recorder.failed,
+    });
+    exporterFromEnv();
   }
 
   useRecorder(recorder: DeliveryRecorder): void {
+    this.deliveredBefore += this.recorder.delivered;
+    this.failedBefore += this.recorder.failed;
     this.recorder = recorder;
     this.sentBefore = this.sent;
   }

@@ -91,3 +91,30 @@ test("a report containing a forbidden secret value is refused and nothing is wri
   assert.ok(!fs.existsSync(path.join(out, "secret.ipynb")));
   assert.ok(!fs.existsSync(path.join(out, "secret.html")));
 });
+
+test("a report holding the project's absolute path is refused, naming the file and the fix, and nothing is written", LIMIT, async (t) => {
+  const out = tempDir(t);
+  const run = await runNotebook({ notebook: path.join(fixtures, "private-path.ipynb"), outDir: out, onProgress: () => {} });
+  assert.equal(run.status, "refused", run.error);
+  assert.equal(run.exitCode, 3);
+  assert.match(
+    run.error!,
+    new RegExp(`refusing to write .*private-path\\.ipynb: it contains the project's absolute path \\(${paths.root}\\)`),
+  );
+  assert.match(run.error!, /To fix it: show paths relative to the project \(projectRelative in lib\/config\)/);
+  assert.deepEqual(fs.readdirSync(out), []);
+});
+
+test(
+  "a failing cell's stack trace names the library's files relative to the project, so its executed notebook is kept",
+  LIMIT,
+  async (t) => {
+    const out = tempDir(t);
+    const run = await runNotebook({ notebook: path.join(fixtures, "fails-in-lib.ipynb"), outDir: out, onProgress: () => {} });
+    assert.equal(run.status, "cell_failed", run.error);
+    const executed = fs.readFileSync(run.executed, "utf8");
+    assert.match(executed, /NUM_MESSAGES/);
+    assert.match(executed, /dist\/lib\//, "the stack trace is kept");
+    assert.ok(!executed.includes(paths.root), "with paths relative to the project");
+  },
+);

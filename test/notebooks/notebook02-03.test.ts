@@ -6,9 +6,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { inspectReport } from "../support/browser";
+import { privateDataIn, stderrOutputs } from "../support/reports";
 import { ensureBroker } from "../../lib/broker";
 import { runNotebook, type NotebookRun } from "../../lib/notebook";
 import { paths } from "../../lib/config";
+import { readProblem2 } from "../../lib/submission";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-nb0203-"));
 const runs: Record<string, NotebookRun> = {};
@@ -93,9 +95,31 @@ test("02 shows each behaviour: delivery success and failure, read-back, poll/flu
   assert.ok(!text.includes("⚠️"), "no claim contradicted by this run");
 });
 
+test("02's report opens each Problem 2 answer with the concise answer the submission takes, and shows no machine path", () => {
+  assert.deepEqual(readProblem2(runs["02-code-review"].executed), readProblem2());
+  const { text } = outputs(runs["02-code-review"]);
+  assert.match(text, /config\/getting_started\.ini:\n/, "the config file, shown relative to the project");
+  assert.match(text, /<td style="text-align:left">config\/getting_started\.ini<\/td>/);
+});
+
+test("the reports hold no absolute path of this machine, and no executed notebook a stderr output", () => {
+  assert.deepEqual(privateDataIn(out), []);
+  for (const name of ["02-code-review", "03-flush-semantics"]) assert.deepEqual(stderrOutputs(runs[name].executed), [], name);
+});
+
 test("03 answers all four questions from its measurements", () => {
   const { text } = outputs(runs["03-flush-semantics"]);
   assert.match(text, /10 messages were produced and then left alone for [\d,]+ ms/);
+  // Question 1 says what happened to the delivery reports around flush()'s callback, from this run.
+  assert.match(
+    text,
+    /returned [\d.,]+ ms later\*\*, once librdkafka's queue was empty, that is once the broker had acknowledged all 10 .*(All 10 delivery reports had reached JavaScript when flush\(\)'s callback ran|In JavaScript, (\d+ of the 10 delivery reports arrived before flush\(\)'s callback and \d+|all 10 delivery reports arrived) after it)/,
+  );
+  // Question 2: lost without an exception or a report, and this child process printed nothing (process.exit() skips librdkafka's warning).
+  assert.match(
+    text,
+    /no exception was raised, the delivery reports that would have said so never came, and the process printed nothing at all/,
+  );
   assert.match(
     text,
     /`process\.exit\(\)` right after the last `produce\(\)` \(no flush, no disconnect\), `linger\.ms=1000`: 50 produced, \*\*\d+ reached the topic\*\*/,

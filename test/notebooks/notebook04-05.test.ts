@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { inspectReport } from "../support/browser";
+import { privateDataIn, stderrOutputs } from "../support/reports";
 import { ensureBroker } from "../../lib/broker";
 import { runNotebook, type NotebookRun } from "../../lib/notebook";
 import { paths } from "../../lib/config";
@@ -81,4 +82,16 @@ test("notebook 05's report and results come from this run", () => {
   const shown = Math.round(async.msgs_per_s).toLocaleString("en-US");
   assert.ok(md.includes(`| our asynchronous producer | 2,000 | ${shown} |`), "the report's table shows this run's rate");
   assert.ok(fs.readFileSync(runs["05"].html!, "utf8").includes(shown), "so does the exported HTML");
+});
+
+test("the reports hold no absolute path of this machine, and no executed notebook a stderr output (progress updates in place)", () => {
+  assert.deepEqual(privateDataIn(out), []);
+  for (const key of ["04", "05"]) assert.deepEqual(stderrOutputs(runs[key].executed), [], key);
+  const nb = JSON.parse(fs.readFileSync(runs["05"].executed, "utf8")) as {
+    cells: { outputs?: { data?: Record<string, string | string[]> }[] }[];
+  };
+  const progress = nb.cells
+    .flatMap((c) => c.outputs ?? [])
+    .filter((o) => /^Comparison: /.test([o.data?.["text/plain"] ?? ""].flat().join("")));
+  assert.equal(progress.length, 1, "the comparison's progress is one display, updated in place");
 });

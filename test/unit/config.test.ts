@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { inspect } from "node:util";
-import { EMBEDDED_BOOTSTRAP, loadConnection, readEnv, REDACTED } from "../../lib/config";
+import { EMBEDDED_BOOTSTRAP, loadConnection, paths, projectRelative, readEnv, REDACTED } from "../../lib/config";
 import { ConfigError } from "../../lib/core";
 import { loadParams } from "../../lib/producer-benchmark";
 
@@ -145,4 +145,17 @@ test("readEnv: the environment wins over .env", () => {
   assert.equal(env.TOPIC, "from-file");
   assert.deepEqual(readEnv(path.join(dir, "missing.env"), { A: "1" }), { A: "1" });
   fs.rmSync(dir, { recursive: true });
+});
+
+test("projectRelative: paths as a report shows them, relative to the project or from ~, never the machine's absolute path", () => {
+  assert.equal(projectRelative(path.join(paths.root, "reports", "a.csv")), path.join("reports", "a.csv"));
+  assert.equal(projectRelative(paths.root), ".");
+  if (!paths.root.startsWith(os.homedir() + path.sep)) {
+    assert.equal(projectRelative(path.join(os.homedir(), "certs", "ca.pem")), path.join("~", "certs", "ca.pem"));
+  }
+  assert.equal(projectRelative("/etc/ssl/ca.pem"), "/etc/ssl/ca.pem");
+  // The embedded broker's CA, as the connection summary (and so every report) shows it.
+  const ca = path.join(paths.root, "package.json");
+  const summary = loadConnection({ ...CLOUD, KAFKA_SSL_CA_LOCATION: ca }).summary();
+  assert.equal(summary.ssl_ca_location, "package.json");
 });

@@ -1,7 +1,15 @@
 /** Unit: the flush() experiments' plans and the numbers and answers read from hand-made runs (no broker). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { arrivals, arrivalSummary, exitMarkdown, planSteps, runStats, type TimelineRun } from "../../lib/flush-semantics";
+import {
+  arrivals,
+  arrivalSummary,
+  exitMarkdown,
+  flushDemoMarkdown,
+  planSteps,
+  runStats,
+  type TimelineRun,
+} from "../../lib/flush-semantics";
 
 const kinds = (steps: ReturnType<typeof planSteps>) =>
   steps.map((s) => (s.kind === "produce" ? "p" : s.kind === "flush" ? "F" : "z")).join("");
@@ -67,16 +75,32 @@ test("arrivals classify each message against the next flush, and who had time to
 });
 
 test("the no-flush answer is computed from the counts, including when nothing was lost", () => {
-  const base = { produced: 100, reportedByChild: 0, consumed: 0, childMs: 1 };
+  const base = { produced: 100, reportedByChild: 0, consumed: 0, childMs: 1, childStderr: "" };
   const lost = exitMarkdown([
     { ...base, ending: "exit", lingerMs: 1000, onTopic: 0 },
     { ...base, ending: "flush", lingerMs: 1000, onTopic: 100, reportedByChild: 100 },
   ]);
   assert.match(lost, /\*\*100 of 100 lost\*\* \(100%\)/);
   assert.match(lost, /With `flush\(\)` before exiting, every message arrived/);
+  assert.match(
+    lost,
+    /no exception was raised, .* and the process printed nothing at all: `process\.exit\(\)` ends it without destroying the client/,
+  );
+  const warned = exitMarkdown([{ ...base, ending: "exit", lingerMs: 1000, onTopic: 0, childStderr: "%4|TERMINATE|a warning\nmore" }]);
+  assert.match(warned, /the process wrote to stderr: "%4\|TERMINATE\|a warning"/);
   const lucky = exitMarkdown([{ ...base, ending: "exit", lingerMs: 5, onTopic: 100 }]);
   assert.match(lucky, /all 100 arrived in this run/);
   assert.match(lucky, /a race, not a guarantee/);
   const bad = exitMarkdown([{ ...base, ending: "disconnect", lingerMs: 1000, onTopic: 90 }]);
   assert.match(bad, /⚠️ Even with flush or disconnect some messages were missing \(disconnect: 90\/100\)/);
+});
+
+test("question 1 says which delivery reports reached JavaScript before flush()'s callback and which after, from the run", () => {
+  const r = run([8, 17, 1002]);
+  assert.match(flushDemoMarkdown(r), /All 3 delivery reports had reached JavaScript when flush\(\)'s callback ran/);
+  const late = { ...r, events: [{ kind: "flush" as const, start: 1001, end: 1001.5, afterMessage: 3 }] };
+  assert.match(
+    flushDemoMarkdown(late),
+    /In JavaScript, 2 of the 3 delivery reports arrived before flush\(\)'s callback and 1 after it, the last 0\.50 ms later: .* so the callback can come first/,
+  );
 });

@@ -189,6 +189,14 @@ test("texts are computed from the run and flag a contradiction", () => {
   assert.match(flipped, /\*\*synchronous\*\* producer was faster/);
   assert.match(flipped, /contradicts/);
   assert.match(resultsMarkdown({ ...result, partial: true, stopReason: "interrupted" }), /Partial run\*\*: interrupted/);
+  assert.match(md, /Requests per message, pooled over the 1 trial \(all produce requests ÷ all delivered messages, not a median\)/);
+  // No statistics.interval.ms in these runs' settings: no sentence about their samples.
+  assert.doesNotMatch(md, /librdkafka's statistics/);
+  const sampled = { ...result, runs: result.runs.map((r) => ({ ...r, settings: { "statistics.interval.ms": 100 } })) };
+  assert.match(
+    resultsMarkdown(sampled),
+    /the synchronous producer's 1 run got a median 3 samples each, one every 500 ms; the asynchronous producer's 1 run got a median 2 samples each, one every 40 ms\. librdkafka's CONFIGURATION\.md gives this setting a granularity of 1000 ms, but librdkafka 2\.15\.1 starts/,
+  );
   const text = consoleSummary(reportSummary(result));
   assert.match(text, /2,000 messages in 4 batches of 500, 1 trial\(s\), to embedded broker/);
   assert.match(text, /synchronous\s+250\.00 ms\s+250\.0 ms\s+250\.0 ms/);

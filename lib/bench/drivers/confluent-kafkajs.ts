@@ -1,5 +1,13 @@
-/** The KafkaJS-compatible promisified API of @confluentinc/kafka-javascript (librdkafka underneath). */
+/**
+ * The KafkaJS-compatible promisified API of @confluentinc/kafka-javascript (librdkafka underneath).
+ * With MONITORING on it also emits librdkafka's statistics (its `stats_cb`), so the exporter
+ * publishes it like our producers; without, it runs as a user of that API would.
+ */
+import { StatisticsRecorder } from "../../core/statistics";
+import { now } from "../../core/time";
 import { clientLabel, Kafka, type Settings } from "../../kafka/client";
+import { exporterFromEnv } from "../../monitoring/exporter";
+import { monitoringRequested } from "../../monitoring/layout";
 import type { Driver } from "../framework";
 import { ACKS_NUMBER, librdkafkaSettings, messagesPerSend, QUEUE_MAX_MESSAGES, type Workload } from "../workload";
 import { PromisifiedClient, saslOf, type PromisifiedProducer } from "./promisified";
@@ -25,6 +33,7 @@ export const confluentKafkaJS: Driver = {
       },
     });
     const lr = librdkafkaSettings(w);
+    const statistics = monitoringRequested() ? new StatisticsRecorder() : undefined;
     const outer: Settings = {
       "linger.ms": lr["linger.ms"],
       "batch.size": lr["batch.size"],
@@ -32,10 +41,13 @@ export const confluentKafkaJS: Driver = {
       "queue.buffering.max.messages": QUEUE_MAX_MESSAGES,
       "message.timeout.ms": 60_000,
       ...(connection.sslCaLocation ? { "ssl.ca.location": connection.sslCaLocation } : {}),
+      ...(statistics ? { "statistics.interval.ms": 100 } : {}),
       ...ctx.librdkafka,
     };
+    if (statistics) exporterFromEnv();
     const producer = kafka.producer({
       ...outer,
+      ...(statistics ? { stats_cb: (e: { message: string }) => statistics.add(e.message, now()) } : {}),
       kafkaJS: { acks: ACKS_NUMBER[w.acks], compression: w.compression as never, idempotent: w.idempotence, allowAutoTopicCreation: false },
     } as never) as unknown as PromisifiedProducer;
     const settings: Settings = { acks: ACKS_NUMBER[w.acks], compression: w.compression, idempotent: w.idempotence, ...outer };
@@ -47,6 +59,7 @@ export const confluentKafkaJS: Driver = {
       messagesPerSend(w),
       inFlightOf(w),
       settings,
+      statistics,
     );
   },
   chunk: (w) => messagesPerSend(w) * inFlightOf(w),

@@ -1,10 +1,12 @@
 /**
  * One producer process of a parallel run (./parallel.ts forks this file's compiled sibling):
  * receives a job over IPC, warms up, says "ready", waits for "go", runs, sends the result back and
- * exits.
+ * exits. With MONITORING on, its exporter's final counts are scraped before it reports (after the
+ * report the parent may end it at once); the run's timing is unaffected.
  */
 import { performance } from "node:perf_hooks";
 import { localConnection, loadConnection } from "../../config/connection";
+import { stopExporter } from "../../monitoring/exporter";
 import { RUNNERS } from "./index";
 import type { WorkerJob, WorkerMessage } from "./parallel";
 
@@ -29,6 +31,7 @@ process.once("message", async (job: WorkerJob) => {
         startEpochMs = performance.timeOrigin + performance.now();
       },
     });
+    await stopExporter();
     await send({ type: "done", run, startEpochMs, latencies });
     process.exit(0);
   } catch (e) {

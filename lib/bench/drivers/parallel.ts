@@ -6,12 +6,13 @@
  * (performance.timeOrigin + performance.now(), comparable across processes on one machine).
  * Separate processes, because the client's native addon cannot be loaded in worker threads.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import { fork } from "node:child_process";
+import { awaitMessage } from "../../core/child";
 import type { KafkaConnection } from "../../config/connection";
-import { KppError } from "../../core/errors";
 import { latencySummary } from "../../core/latency";
 import { throughput } from "../../core/units";
 import { deleteTopic, freshTopicName } from "../../kafka/admin";
+import { lingerForScrape } from "../../monitoring/exporter";
 import { prepareTopic } from "../framework";
 import { PRODUCER_LABELS, type BenchRun, type ProducerId } from "../run";
 import type { Workload } from "../workload";
@@ -29,33 +30,6 @@ export interface WorkerJob {
 /** Worker → parent. */
 export type WorkerMessage =
   { type: "ready" } | { type: "done"; run: BenchRun; startEpochMs: number; latencies: number[] } | { type: "error"; message: string };
-
-function waitFor<T extends WorkerMessage["type"]>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs: number,
-): Promise<Extract<WorkerMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => done(new KppError("delivery", `a bench worker sent no '${type}' within ${timeoutMs / 1000} s`)),
-      timeoutMs,
-    );
-    const onMsg = (m: WorkerMessage) => {
-      if (m.type === type) done(undefined, m as Extract<WorkerMessage, { type: T }>);
-      else if (m.type === "error") done(new Error(`bench worker failed: ${m.message}`));
-    };
-    const onExit = (code: number | null) => done(new Error(`a bench worker exited (code ${code}) before '${type}'`));
-    function done(err?: Error, m?: Extract<WorkerMessage, { type: T }>) {
-      clearTimeout(timer);
-      child.off("message", onMsg);
-      child.off("exit", onExit);
-      if (err) reject(err);
-      else resolve(m!);
-    }
-    child.on("message", onMsg);
-    child.on("exit", onExit);
-  });
-}
 
 /** `count` processes each sending workload.records records; one combined BenchRun. */
 export async function runParallel(
@@ -79,10 +53,10 @@ export async function runParallel(
     fork(require.resolve("./parallel-worker"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] }),
   );
   try {
-    const ready = children.map((c) => waitFor(c, "ready", 60_000));
+    const ready = children.map((c) => awaitMessage<WorkerMessage, "ready">(c, "ready", 60_000, "a bench worker"));
     for (const c of children) c.send(job);
     await Promise.all(ready);
-    const done = children.map((c) => waitFor(c, "done", timeoutMs));
+    const done = children.map((c) => awaitMessage<WorkerMessage, "done">(c, "done", timeoutMs, "a bench worker"));
     for (const c of children) c.send({ type: "go" });
     const results = await Promise.all(done);
     const start = Math.min(...results.map((r) => r.startEpochMs));
@@ -116,6 +90,7 @@ export async function runParallel(
     };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    await lingerForScrape();
     await deleteTopic(connection, topic);
   }
 }

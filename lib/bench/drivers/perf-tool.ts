@@ -3,11 +3,8 @@
  * kafka-producer-perf-test), run from the jars in .broker/libs on the same broker and workload,
  * and its summary line parsed.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { kafkaToolsVersion, runKafkaTool } from "../../broker/tools";
 import type { KafkaConnection } from "../../config/connection";
-import { paths } from "../../config/paths";
-import { runChild } from "../../core/child";
 import { KppError, type ErrorKind } from "../../core/errors";
 import type { LatencySummary } from "../../core/latency";
 import { throughput } from "../../core/units";
@@ -66,14 +63,10 @@ export function parsePerfToolOutput(stdout: string): { total?: PerfToolSummary; 
   return out;
 }
 
+/** The tool's arguments for a workload (after the JVM's; see kafkaToolArgs). */
 export function perfToolArgs(w: Workload, topic: string, bootstrap: string, extraProps: Record<string, string> = {}): string[] {
   const props = { ...javaProperties(w), ...extraProps };
   return [
-    "-Xmx512m",
-    `-Dlog4j2.configurationFile=${path.join(paths.broker, "config", "tools-log4j2.xml")}`,
-    "-cp",
-    path.join(paths.broker, "libs", "*"),
-    PERF_TOOL_CLASS,
     "--topic",
     topic,
     "--num-records",
@@ -102,9 +95,7 @@ export class PerfToolError extends KppError {
 }
 
 export function perfToolVersion(): string {
-  const libs = path.join(paths.broker, "libs");
-  const jar = fs.existsSync(libs) ? fs.readdirSync(libs).find((f) => /^kafka-tools-\d.*\.jar$/.test(f)) : undefined;
-  return jar ? `kafka-tools ${jar.replace(/^kafka-tools-|\.jar$/g, "")} (Java producer)` : "kafka-tools (not set up)";
+  return `${kafkaToolsVersion()} (Java producer)`;
 }
 
 /**
@@ -124,17 +115,9 @@ export async function runPerfTool(
       true,
     );
   }
-  if (!fs.existsSync(path.join(paths.broker, "libs")))
-    throw new PerfToolError("config", "Kafka's jars are missing from .broker/libs: run `npm run setup` first.");
   const args = perfToolArgs(w, topic, connection.bootstrapServers);
   const timeoutMs = opts.timeoutMs ?? 600_000;
-  const { code, stdout, stderr, timedOut } = await runChild("java", args, {
-    env: { ...process.env, LC_ALL: "C" },
-    timeoutMs,
-    onLine: opts.onLine,
-  }).catch((e: Error) => {
-    throw new PerfToolError("config", `cannot start java (${e.message}); install Java 17+ (see README).`);
-  });
+  const { code, stdout, stderr, timedOut } = await runKafkaTool(PERF_TOOL_CLASS, args, { timeoutMs, onLine: opts.onLine });
   if (timedOut) throw new PerfToolError("delivery", `ProducerPerformance did not finish within ${timeoutMs / 1000} s (killed).`);
   const parsed = parsePerfToolOutput(stdout);
   const s = parsed.steady ?? parsed.total;

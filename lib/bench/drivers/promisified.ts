@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import type { KafkaConnection } from "../../config/connection";
 import { DeliveryError, KppError } from "../../core/errors";
 import { DeliveryRecorder } from "../../core/recorder";
+import type { StatisticsRecorder } from "../../core/statistics";
 import { now, settleWithin, withTimeout } from "../../core/time";
 import type { Settings } from "../../kafka/client";
 import type { MeasuredClient, OutgoingMessage } from "../../producers/producer";
@@ -22,6 +23,9 @@ export class PromisifiedClient implements MeasuredClient {
   private recorder = new DeliveryRecorder({ capacity: 0, perRecord: false });
   private readonly pending = new Set<Promise<void>>();
   private connected = false;
+  /** Delivered and failed in the recorders used before the current one. */
+  private deliveredBefore = 0;
+  private failedBefore = 0;
 
   constructor(
     private readonly label: string,
@@ -31,9 +35,21 @@ export class PromisifiedClient implements MeasuredClient {
     private readonly perSend: number,
     private readonly inFlight: number,
     readonly settings: Settings,
-  ) {}
+    /** librdkafka's statistics, when the client emits them (the compat API with MONITORING on). */
+    readonly statistics?: StatisticsRecorder,
+  ) {
+    if (statistics) {
+      statistics.deliveries = () => ({
+        topic,
+        delivered: this.deliveredBefore + this.recorder.delivered,
+        failed: this.failedBefore + this.recorder.failed,
+      });
+    }
+  }
 
   useRecorder(recorder: DeliveryRecorder): void {
+    this.deliveredBefore += this.recorder.delivered;
+    this.failedBefore += this.recorder.failed;
     this.recorder = recorder;
   }
 
