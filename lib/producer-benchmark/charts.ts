@@ -3,12 +3,13 @@
  * their distribution, acknowledgements over time, response and request rates, and the latency
  * CDF. Every title names the target, the message count, the batch size and the client.
  */
+import { fmtMs } from "../core/format";
 import { latencyCdf } from "../core/latency";
 import { quantile } from "../core/stats";
 import type { Figure } from "../notebook/plotly";
 import { PRODUCER_NAMES, type ProducerMode } from "../producers/settings";
 import type { BenchmarkResult } from "./harness";
-import { cumulativeAcks, measuredBatches, requestRate, responseBinMs, responseRate } from "./metrics";
+import { cumulativeAcks, measuredBatches, requestRateView, responseBinMs, responseRate } from "./metrics";
 
 const COLORS: Record<ProducerMode, string> = { sync: "#d62728", async: "#1f77b4" };
 const NAMES = PRODUCER_NAMES;
@@ -208,25 +209,38 @@ export function latencyFigure(result: BenchmarkResult): Figure {
 export function ratesFigure(result: BenchmarkResult): Figure {
   const data: Record<string, unknown>[] = [];
   for (const run of result.runs.filter((r) => r.trial === 1)) {
-    const resp = responseRate(run, responseBinMs(run));
+    const bin = responseBinMs(run);
+    const resp = responseRate(run, bin);
     data.push({
       type: "scatter",
       mode: "lines",
-      name: `${NAMES[run.mode]}: response rate (acks/s)`,
+      name: `${NAMES[run.mode]}: response rate (acks/s, ${fmtMs(bin, bin < 10 ? 1 : 0)} windows)`,
       x: resp.map((p) => p.t_s),
       y: resp.map((p) => p.acks_per_s),
       line: { color: COLORS[run.mode] },
     });
-    const req = requestRate(run);
-    data.push({
-      type: "scatter",
-      mode: "lines+markers",
-      name: `${NAMES[run.mode]}: request rate (produce requests/s)`,
-      x: req.map((p) => p.t_s),
-      y: req.map((p) => p.produce_per_s),
-      line: { color: COLORS[run.mode], dash: "dot" },
-      marker: { size: 5 },
-    });
+    const req = requestRateView(run);
+    const first = resp[0]?.t_s ?? 0;
+    data.push(
+      req.overTime
+        ? {
+            type: "scatter",
+            mode: "lines+markers",
+            name: `${NAMES[run.mode]}: request rate (produce requests/s, ${fmtMs(req.windowMs, 0)} windows)`,
+            x: req.points.map((p) => p.t_s),
+            y: req.points.map((p) => p.produce_per_s),
+            line: { color: COLORS[run.mode], dash: "dot" },
+            marker: { size: 5 },
+          }
+        : {
+            type: "scatter",
+            mode: "lines",
+            name: `${NAMES[run.mode]}: request rate over the whole run (produce requests/s; too short for a rate over time)`,
+            x: [Math.max(first, 1e-4), run.wallMs / 1000],
+            y: [req.wholeRun, req.wholeRun],
+            line: { color: COLORS[run.mode], dash: "dash" },
+          },
+    );
   }
   return {
     data,

@@ -17,6 +17,7 @@ export {
   measuredBatches,
   producerSummary,
   requestRate,
+  requestRateView,
   responseBinMs,
   responseRate,
   summaries,

@@ -176,13 +176,12 @@ export function trialsFrame(result: BenchmarkResult): pl.DataFrame {
 }
 
 /**
- * A bin width for the response rate: about two produce requests per bin (acknowledgements come in
- * bursts, one per response), between 5 and 40 bins over the run.
+ * The response rate's window: a 40th of the run, at least 1 ms, so that even a 0.2 s run shows a
+ * rate over time (acknowledgements come in bursts, one per produce response: a window holding
+ * none reads 0).
  */
 export function responseBinMs(run: ProducerRun): number {
-  const requests = run.stats[run.stats.length - 1]?.produce_requests ?? 0;
-  const bins = Math.min(40, Math.max(5, Math.floor(requests / 2)));
-  return Math.max(0.1, run.wallMs / bins);
+  return Math.max(1, run.wallMs / 40);
 }
 
 /** Producer response rate over time: acknowledgements per second in bins of binMs. */
@@ -211,6 +210,29 @@ export function requestRate(run: ProducerRun): { t_s: number; requests_per_s: nu
     });
   }
   return out;
+}
+
+/** The request rate as the chart shows it: over time when the run had enough statistics samples, else over the whole run. */
+export interface RequestRateView {
+  points: ReturnType<typeof requestRate>;
+  /** The median time between two statistics samples (the rate's window), ms. */
+  windowMs: number;
+  /** Produce requests per second over the whole run. */
+  wholeRun: number;
+  /** False when the run had fewer than 3 windows: too short for a rate over time. */
+  overTime: boolean;
+}
+
+export function requestRateView(run: ProducerRun): RequestRateView {
+  const points = requestRate(run);
+  const gaps = run.stats.slice(1).map((s, i) => s.t_ms - run.stats[i].t_ms);
+  const requests = run.stats[run.stats.length - 1]?.produce_requests ?? 0;
+  return {
+    points,
+    windowMs: quantile(gaps, 0.5),
+    wholeRun: run.wallMs > 0 ? requests / (run.wallMs / 1000) : NaN,
+    overTime: points.length >= 3,
+  };
 }
 
 /** Cumulative acknowledged messages over time, at most maxPoints points. */

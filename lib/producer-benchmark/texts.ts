@@ -8,6 +8,7 @@ import { PRODUCER_NAMES } from "../producers/settings";
 import { liveProgress } from "../notebook/display";
 import type { BenchmarkResult, ProgressEvent } from "./harness";
 import { reportSummary, type ReportSummary } from "./files";
+import { requestRateView, responseBinMs } from "./metrics";
 
 const producerName = (mode: string): string => PRODUCER_NAMES[mode as keyof typeof PRODUCER_NAMES] ?? mode;
 
@@ -92,11 +93,20 @@ function statisticsSentence(result: BenchmarkResult): string {
       (spacing.length ? `, one every ${fmtMs(median(spacing), 0)}` : "")
     );
   });
+  const trial1 = result.runs.filter((r) => r.trial === 1);
+  const rates = trial1.map((r) => {
+    const view = requestRateView(r);
+    const windows = `responses in ${fmtMs(responseBinMs(r), 1)} windows`;
+    return view.overTime
+      ? `${producerName(r.mode)}: ${windows}, requests in ${fmtMs(view.windowMs, 0)} windows (${view.points.length} of them)`
+      : `${producerName(r.mode)}: ${windows}; its ${fmtMs(r.wallMs, 0)} run had ${view.points.length} statistics window(s), too few for a request rate ` +
+          `over time, so the chart shows the rate over the whole run (${fmt(view.wholeRun, 0)} produce requests/s)`;
+  });
   return (
     `**librdkafka's statistics** (\`statistics.interval.ms=${interval}\`, the source of the request rate): ${parts.join("; ")}. ` +
     `librdkafka's CONFIGURATION.md gives this setting a granularity of 1000 ms, but librdkafka ${result.librdkafka} starts its statistics timer at ` +
     "exactly the configured interval (`rd_kafka_thread_main()` in src/rdkafka.c), as the spacing measured here shows. " +
-    "A run shorter than a few intervals therefore has only a few points on the request-rate chart."
+    `The rate chart (trial 1) counts acknowledgements by their own times and requests between two statistics samples: ${rates.join("; ")}.`
   );
 }
 

@@ -21,6 +21,8 @@ import {
   ratesFigure,
   reportSummary,
   requestRate,
+  requestRateView,
+  responseBinMs,
   responseRate,
   resultsMarkdown,
   summaries,
@@ -266,4 +268,26 @@ test("rates and summaries work for runs far larger than a spread argument allows
     n,
   );
   assert.equal(cumulativeAcks(big).at(-1)?.acknowledged, n);
+});
+
+test("a run too short for a request rate over time shows the rate over the whole run, and says so", () => {
+  const view = requestRateView(asyncRun);
+  assert.equal(view.overTime, false, "one statistics window is too few");
+  assert.equal(view.wholeRun, 100, "4 produce requests in 40 ms");
+  assert.equal(responseBinMs(asyncRun), 1, "a 40th of 40 ms, at least 1 ms");
+  const fig = ratesFigure(result);
+  const names = fig.data.map((d) => String(d.name));
+  assert.ok(
+    names.some((n) => /asynchronous: request rate over the whole run \(produce requests\/s; too short for a rate over time\)/.test(n)),
+    names.join(" | "),
+  );
+  assert.ok(
+    names.some((n) => /asynchronous: response rate \(acks\/s, 1\.0 ms windows\)/.test(n)),
+    names.join(" | "),
+  );
+  const withInterval = { ...result, runs: result.runs.map((r) => ({ ...r, settings: { "statistics.interval.ms": 100 } })) };
+  assert.match(
+    resultsMarkdown(withInterval),
+    /too few for a request rate over time, so the chart shows the rate over the whole run \(100 produce requests\/s\)/,
+  );
 });
