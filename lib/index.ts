@@ -2,8 +2,8 @@
  * The front door the notebooks import (`import * as kpp from "../dist/lib"`): notebook 01's
  * benchmark, the target and its environment, the Purchase record, and the display helpers every
  * notebook uses. Each study has its own folder and index for the rest (`../dist/lib/bench`,
- * `../dist/lib/getting-started`, `../dist/lib/flush-semantics`, `../dist/lib/end-to-end`);
- * internals stay internal.
+ * `../dist/lib/getting-started`, `../dist/lib/flush-semantics`, `../dist/lib/end-to-end`,
+ * `../dist/lib/latency-under-load`, `../dist/lib/monitoring`); internals stay internal.
  */
 
 import { openTarget as openTargetWith } from "./broker";

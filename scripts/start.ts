@@ -24,9 +24,10 @@ import { buildSubmission, STUDENT_NAME_KEY, submissionHint, submissionSummary } 
 
 /** Run in this order; 01 first, since its summary is the one printed. */
 const NOTEBOOKS = ["01-producer-benchmark", "02-code-review", "03-flush-semantics"];
-/** Added by --all: the longer tuning, client-comparison, end-to-end and monitoring notebooks. */
-const MORE_NOTEBOOKS = ["04-tuning", "05-clients", "06-end-to-end", "08-monitoring"];
-const USAGE = "usage: npm start [-- --all]   (--all also runs 04-tuning, 05-clients, 06-end-to-end and 08-monitoring)";
+/** Added by --all: the longer tuning, client-comparison, end-to-end, latency-under-load and monitoring notebooks. */
+const MORE_NOTEBOOKS = ["04-tuning", "05-clients", "06-end-to-end", "07-latency-under-load", "08-monitoring"];
+const USAGE =
+  "usage: npm start [-- --all]   (--all also runs 04-tuning, 05-clients, 06-end-to-end, 07-latency-under-load and 08-monitoring)";
 /** The notebook that needs Prometheus installed (set-up fetches it only when asked). */
 const NEEDS_PROMETHEUS = "08-monitoring";
 

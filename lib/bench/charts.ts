@@ -4,6 +4,7 @@
  * the client; every axis has its unit.
  */
 import type { Figure } from "../notebook/plotly";
+import type { Placement } from "./placement";
 import type { BenchRow } from "./results";
 import { KNOB_LABELS, type Knob, type PointResult } from "./tuning";
 import type { Workload } from "./workload";
@@ -103,51 +104,120 @@ export function heatmapFigure(points: PointResult[], c: ChartContext): Figure {
   };
 }
 
-/** The client comparison: messages/s per producer, and p50/p99 latency. */
+const PLACEMENT_COLORS: Readonly<Record<Placement, string>> = Object.freeze({ unpinned: "#1f77b4", pinned: "#2ca02c" });
+
+/** The client comparison: median messages/s per producer with its 95% CI, one bar per placement, and p50/p99 latency. */
 export function clientsFigure(rows: BenchRow[], c: ChartContext): Figure {
   const shown = rows.filter((r) => !r.note);
-  const x = shown.map((r) => r.label);
+  const labels = [...new Set(shown.map((r) => r.label))];
+  const placements = [...new Set(shown.map((r) => r.placement))];
+  const at = (pl: Placement) => labels.map((l) => shown.find((r) => r.label === l && r.placement === pl));
+  const y = (rs: (BenchRow | undefined)[], f: (r: BenchRow) => number) => rs.map((r) => (r ? f(r) : null));
+  const conf = shown.find((r) => Number.isFinite(r.ci_confidence))?.ci_confidence;
   return {
     data: [
-      {
-        type: "bar",
-        name: "messages/s (median; bars: min–max)",
-        x,
-        y: shown.map((r) => r.msgs_per_s),
-        error_y: {
-          type: "data",
-          symmetric: false,
-          array: shown.map((r) => r.msgs_per_s_max - r.msgs_per_s),
-          arrayminus: shown.map((r) => r.msgs_per_s - r.msgs_per_s_min),
-        },
-        marker: { color: shown.map((r) => (r.producer === "perf-tool" ? "#7f7f7f" : "#1f77b4")) },
-      },
-      {
-        type: "scatter",
-        mode: "markers",
-        name: "p50 latency (ms)",
-        x,
-        y: shown.map((r) => r.latency_p50_ms),
-        yaxis: "y2",
-        marker: { color: "#ff7f0e", size: 10, symbol: "circle" },
-      },
-      {
-        type: "scatter",
-        mode: "markers",
-        name: "p99 latency (ms)",
-        x,
-        y: shown.map((r) => r.latency_p99_ms),
-        yaxis: "y2",
-        marker: { color: "#d62728", size: 10, symbol: "diamond" },
-      },
+      ...placements.map((pl) => {
+        const rs = at(pl);
+        return {
+          type: "bar",
+          name: `messages/s, ${pl} (median; bars: ${conf ? `${Math.round(conf * 1000) / 10}% CI` : "one run"})`,
+          x: labels,
+          y: y(rs, (r) => r.msgs_per_s),
+          error_y: {
+            type: "data",
+            symmetric: false,
+            array: y(rs, (r) => r.msgs_per_s_ci_hi - r.msgs_per_s),
+            arrayminus: y(rs, (r) => r.msgs_per_s - r.msgs_per_s_ci_lo),
+          },
+          marker: { color: PLACEMENT_COLORS[pl] },
+        };
+      }),
+      ...placements.flatMap((pl) =>
+        (["p50", "p99"] as const).map((p) => ({
+          type: "scatter",
+          mode: "markers",
+          name: `${p} latency (ms), ${pl}`,
+          x: labels,
+          y: y(at(pl), (r) => (p === "p50" ? r.latency_p50_ms : r.latency_p99_ms)),
+          yaxis: "y2",
+          marker: {
+            color: p === "p50" ? "#ff7f0e" : "#d62728",
+            size: 9,
+            symbol: `${p === "p50" ? "circle" : "diamond"}${pl === "pinned" ? "-open" : ""}`,
+          },
+        })),
+      ),
     ],
     layout: {
-      title: { text: `Producers side by side, with Java's ProducerPerformance as the reference (grey)<br><sup>${chartCaption(c)}</sup>` },
+      title: { text: `Producers side by side, unpinned and pinned (broker and client on a core each)<br><sup>${chartCaption(c)}</sup>` },
+      barmode: "group",
       xaxis: { title: { text: "producer" } },
       yaxis: { title: { text: "throughput (messages/s)" }, rangemode: "tozero" },
       yaxis2: { title: { text: "latency, send → acknowledgement (ms, log scale)" }, overlaying: "y", side: "right", type: "log" },
-      legend: { orientation: "h", y: -0.35 },
-      margin: { t: 80, b: 140 },
+      legend: { orientation: "h", y: -0.45 },
+      margin: { t: 80, b: 200 },
+    },
+  };
+}
+
+/** CPU seconds per million messages: the client (main thread, librdkafka's threads, the rest) stacked, the broker beside it. */
+export function cpuFigure(rows: BenchRow[], c: ChartContext): Figure {
+  const shown = rows.filter((r) => !r.note && Number.isFinite(r.cpu_client_s_per_M));
+  const x = [shown.map((r) => r.placement), shown.map((r) => r.producer)];
+  const part = (f: (r: BenchRow) => number) => shown.map((r) => (Number.isFinite(f(r)) ? f(r) : 0));
+  const known = (r: BenchRow) =>
+    (Number.isFinite(r.cpu_main_s_per_M) ? r.cpu_main_s_per_M : 0) +
+    (Number.isFinite(r.cpu_librdkafka_s_per_M) ? r.cpu_librdkafka_s_per_M : 0);
+  const bar = (name: string, y: number[], color: string, offsetgroup: string) => ({
+    type: "bar",
+    name,
+    x,
+    y,
+    marker: { color },
+    offsetgroup,
+  });
+  return {
+    data: [
+      bar(
+        "client: main thread (JavaScript / Python)",
+        part((r) => r.cpu_main_s_per_M),
+        "#1f77b4",
+        "client",
+      ),
+      {
+        ...bar(
+          "client: librdkafka's threads",
+          part((r) => r.cpu_librdkafka_s_per_M),
+          "#aec7e8",
+          "client",
+        ),
+        base: part((r) => r.cpu_main_s_per_M),
+      },
+      {
+        ...bar(
+          "client: other threads (all of Java's)",
+          part((r) => Math.max(0, r.cpu_client_s_per_M - known(r))),
+          "#c7c7c7",
+          "client",
+        ),
+        base: part(known),
+      },
+      bar(
+        "broker JVM",
+        part((r) => r.cpu_broker_s_per_M),
+        "#d62728",
+        "broker",
+      ),
+    ],
+    layout: {
+      title: {
+        text: `CPU seconds per million messages over the measured part, client process and broker<br><sup>${chartCaption(c)}</sup>`,
+      },
+      barmode: "group",
+      xaxis: { title: { text: "placement · producer" } },
+      yaxis: { title: { text: "CPU seconds per million messages" }, rangemode: "tozero" },
+      legend: { orientation: "h", y: -0.45 },
+      margin: { t: 80, b: 200 },
     },
   };
 }

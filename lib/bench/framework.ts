@@ -10,7 +10,8 @@ import { deleteTopic, ensureTopic, freshTopicName } from "../kafka/admin";
 import type { Settings } from "../kafka/client";
 import { awaitScrape, lingerForScrape } from "../monitoring/exporter";
 import { measureRun, runFigures, type MeasuredRun, type RunFigures } from "../producers/measured-run";
-import type { MeasuredClient } from "../producers/producer";
+import type { MeasuredClient } from "../producers/base";
+import { closingWindowOnFlush, OwnCpuMeter } from "./cpu-window";
 import { PRODUCER_LABELS, type BenchRun, type ProducerId } from "./run";
 import { messageFactory, type Workload } from "./workload";
 
@@ -33,8 +34,10 @@ export interface RunContext {
   perRecord?: boolean;
   /** Extra librdkafka settings on top of the workload's (ours and confluent-kafkajs). */
   librdkafka?: Settings;
-  /** Receives the per-record latencies (ms) of the measured records (in-process drivers only). */
+  /** Receives the per-record latencies (ms) of the measured records (in-process drivers and the Python peers). */
   keepLatencies?: (ms: Float64Array) => void;
+  /** The broker JVM's pid (embedded broker): its CPU is read over each run's measured part. */
+  brokerPid?: number;
 }
 
 /** A client adapter: builds its client for a run and says what its timing means. */
@@ -48,6 +51,8 @@ export interface Driver {
   warmupRecords?(w: Workload): number;
   /** Records per send() call (default 1,000). */
   chunk?(w: Workload): number;
+  /** false: the client keeps no per-record times (it cannot: it sees no acknowledgement per record). Default: the context's. */
+  perRecord?: boolean;
   /** What the timing and the latencies include, in words. */
   timing(w: Workload): string;
   /** Figures of its own for the results. */
@@ -80,13 +85,14 @@ export async function runDriver(driver: Driver, ctx: RunContext): Promise<BenchR
   const w = ctx.workload;
   const make = messageFactory(w);
   const progress = throttled(ctx, driver.id);
-  const run = await measureRun(made, {
+  const cpu = new OwnCpuMeter(ctx.brokerPid);
+  const run = await measureRun(closingWindowOnFlush(made, cpu), {
     records: w.records,
     message: make,
     warmupRecords: driver.warmupRecords?.(w) ?? w.warmupRecords,
     warmupMessage: make,
     chunk: driver.chunk?.(w) ?? 1_000,
-    perRecord: ctx.perRecord ?? true,
+    perRecord: driver.perRecord ?? ctx.perRecord ?? true,
     flushTimeoutMs: FLUSH_TIMEOUT_MS,
     // A bench run goes to its end and reports its failures in the table.
     stopOnFailure: false,
@@ -94,12 +100,13 @@ export async function runDriver(driver: Driver, ctx: RunContext): Promise<BenchR
       // Monitoring on: Prometheus holds the warm-up's counts before timing starts (untimed; at once otherwise).
       await awaitScrape();
       await ctx.beforeMeasure?.();
+      cpu.start();
     },
     onProgress: progress && ((e) => progress({ phase: e.phase, acknowledged: e.acknowledged, total: e.total, elapsedMs: e.elapsedMs })),
   });
   if (run.error !== undefined) throw run.error;
   if (run.recorder.perRecord) ctx.keepLatencies?.(run.recorder.latencies());
-  return benchRunOf(driver, ctx, run);
+  return { ...benchRunOf(driver, ctx, run), cpu: cpu.result(run.sent) };
 }
 
 /** A measured run as the bench reports it; its figures are the ones notebook 01 computes too. */

@@ -7,6 +7,7 @@
  *     the run-to-run noise only, which is reported next to it.
  */
 import type { KafkaConnection } from "../config/connection";
+import { fmt, fmtPct } from "../core/format";
 import { DeliveryRecorder } from "../core/recorder";
 import { median } from "../core/stats";
 import { now } from "../core/time";
@@ -80,4 +81,17 @@ export async function measureHarnessCost(
     wallWithMs: withMs,
     wallWithoutMs: withoutMs,
   };
+}
+
+/** The cost in one line, for information (it is no longer a target): the direct figure, and the A/B one with its noise. */
+export function describeHarnessCost(h: HarnessCost): string {
+  const ab = h.abOverhead;
+  return (
+    `Harness cost (information): the per-record bookkeeping timed on its own is ${fmtPct(h.directFraction)} of the measured time ` +
+    `(${fmt(h.directMs, 1)} ms for ${fmt(h.records)} records); A/B (the same run with and without it, ${h.pairs} pairs, medians): ${fmtPct(ab)}` +
+    (Number.isFinite(ab) && (ab < 0 || Math.abs(ab) < h.abNoise)
+      ? ` — ${ab < 0 ? "the runs with bookkeeping were faster, so" : `within the run-to-run spread of ${fmtPct(h.abNoise)}:`} the A/B ` +
+        "difference is machine noise, too coarse to see a cost this small; the direct figure is the measurement."
+      : ".")
+  );
 }

@@ -21,8 +21,13 @@ export {
   type WorkloadInput,
 } from "./workload";
 export { PRODUCER_IDS, PRODUCER_LABELS, unsupportedRun, type BenchRun, type ProducerId } from "./run";
+export { perMillion, type RunCpu } from "./cpu-window";
+export { PINNED_CPUS, PLACEMENT_LABELS, PLACEMENTS, pinnedUnavailable, withPinned, type Placement } from "./placement";
+export { comparePair, METRICS, PAIRS, pairComparisons, samples, type MetricId, type PairComparison } from "./significance";
+export { benchHistoryEntry, historyMarkdown, historyText, recordBenchRun } from "./history";
 export { benchRunOf, FLUSH_TIMEOUT_MS, runDriver, type BenchProgress, type Driver, type RunContext, type Runner } from "./framework";
 export {
+  decodeLatencies,
   DRIVERS,
   kafkajsVersion,
   parsePerfToolLine,
@@ -31,16 +36,52 @@ export {
   perfToolArgs,
   PerfToolError,
   perfToolVersion,
+  parsePythonLine,
+  PYTHON_PEERS,
+  pythonArgs,
+  pythonBenchRun,
+  PythonPeerError,
+  pythonVersions,
   runOne,
   runParallel,
   RUNNERS,
   type PerfToolSummary,
+  type PythonEvent,
+  type PythonPeerId,
+  type PythonResult,
 } from "./drivers/index";
-export { bookkeepingMs, measureHarnessCost, type HarnessCost } from "./harness-cost";
+export {
+  ladderCells,
+  ladderMarkdown,
+  ladderReading,
+  ladderSteps,
+  measureLadder,
+  RUNGS,
+  rungOrder,
+  type Ladder,
+  type LadderStep,
+  type Rung,
+  type RungId,
+} from "./ladder";
+export { measureSyncWaits, syncWaitCells, syncWaitRows, syncWaitsReading, type SyncWaitRow, type SyncWaits } from "./sync-waits";
+export { bookkeepingMs, describeHarnessCost, measureHarnessCost, type HarnessCost } from "./harness-cost";
 export { describeMonitoringCost, measureMonitoringCost, type MonitoringCost } from "./monitoring-cost";
-export { benchRows, buildReport, medianRun, writeBenchReport, type BenchReport, type BenchRow } from "./results";
-export { checkTargets, type TargetCheck } from "./targets";
-export { benchEnvironment, javaVersionLine, loadClientParams, runComparison, type ClientParams, type CompareOptions } from "./compare";
+export { benchRows, buildReport, medianRun, placementsOf, writeBenchReport, type BenchReport, type BenchRow, type Sizing } from "./results";
+export { checkTargets, TARGETS, type TargetCheck, type TargetSpec } from "./targets";
+export {
+  benchEnvironment,
+  DEFAULT_MIN_SECONDS,
+  DEFAULT_REPEATS,
+  javaVersionLine,
+  loadClientParams,
+  ONE_AT_A_TIME,
+  repeatOrder,
+  runComparison,
+  sizedRecords,
+  type ClientParams,
+  type CompareOptions,
+} from "./compare";
+export { comparisonCells, CPU_NOTE, reportTables, resultCells, sizingText, targetCells, targetValue, targetVerdict } from "./report-text";
 export {
   bestOf,
   bestSettingsFrame,
@@ -77,20 +118,17 @@ export {
   type IdempotenceCell,
   type SendOneResult,
 } from "./clients";
-export { chartCaption, clientsFigure, heatmapFigure, sweepFigure, type ChartContext } from "./charts";
+export { chartCaption, clientsFigure, cpuFigure, heatmapFigure, sweepFigure, type ChartContext } from "./charts";
 export {
   acksText,
   clientsText,
-  formatTable,
-  formatTargets,
   forgotPollText,
   frameworkCheck,
   lingerText,
   onePartitionText,
   sideBySideMarkdown,
   sweepSentence,
-  targetValue,
   type ClientEvidence,
 } from "./texts";
-export { lineProgress, pointProgress, showBenchRows, showSweep } from "./show";
+export { lineProgress, pointProgress, showSweep } from "./show";
 export { conclusionText, reportTemplate, writeReportTemplate } from "./report-template";

@@ -7,8 +7,8 @@
  * the monitored runs (from /proc: utime + stime). The broker's agent stays loaded either way (it
  * does nothing unless scraped). Monitoring is left as it was found.
  */
-import * as fs from "node:fs";
 import type { KafkaConnection } from "../config/connection";
+import { processCpuSeconds } from "../core/cpu";
 import { fmt, fmtPct } from "../core/format";
 import { spread, type Spread } from "../core/stats";
 import { runningExporter, stopExporter } from "../monitoring/exporter";
@@ -33,19 +33,6 @@ export interface MonitoringCost {
   prometheusCores: number;
 }
 
-/** CPU seconds a process has used (user + system), from /proc/<pid>/stat; NaN without /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of stat (utime, stime), counted from the state letter at index 0 = field 3.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 export async function measureMonitoringCost(
   connection: KafkaConnection,
   workload: Workload,
@@ -66,9 +53,9 @@ export async function measureMonitoringCost(
           await stopExporter(0);
           await stopPrometheus({ log });
         }
-        const cpu0 = cpuSeconds(pid);
+        const cpu0 = processCpuSeconds(pid);
         const r = await runOne("ours-async", { connection, workload });
-        const used = cpuSeconds(pid) - cpu0;
+        const used = processCpuSeconds(pid) - cpu0;
         (monitored ? on : off).push(r.figures.msgs_per_s);
         if (monitored) cores.push(used / r.figures.wall_s);
         log(`monitoring cost: pair ${i + 1}/${pairs}, monitoring ${monitored ? "on " : "off"}: ${Math.round(r.figures.msgs_per_s)} msgs/s`);

@@ -7,36 +7,40 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { reportsDir } from "../config/paths";
 import { fmt, mdCell } from "../core/format";
+import { reportTables, targetValue, targetVerdict } from "./report-text";
 import type { BenchReport } from "./results";
-import { targetValue } from "./texts";
 
 const table = (rows: [string, string][]) => ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${mdCell(String(v))} |`)].join("\n");
 
 /** The conclusion, every figure from the report; missed targets are named, not hidden. */
 export function conclusionText(r: BenchReport): string {
-  const rows = r.rows.filter((x) => !x.note);
-  const ts = rows.filter((x) => x.producer !== "perf-tool").sort((a, b) => b.msgs_per_s - a.msgs_per_s);
-  const ref = rows.find((x) => x.producer === "perf-tool");
   const out: string[] = [];
-  if (ts[0])
-    out.push(
-      `The fastest TypeScript producer in this run was **${ts[0].label}** at ${fmt(ts[0].msgs_per_s)} ` +
-        `messages/s${ref ? ` (${fmt(ts[0].vs_perf_tool, 2)}× Java's ProducerPerformance, ${fmt(ref.msgs_per_s)} messages/s)` : ""}.`,
-    );
+  for (const placement of [...new Set(r.rows.map((x) => x.placement))]) {
+    const rows = r.rows.filter((x) => !x.note && x.placement === placement);
+    const ts = rows.filter((x) => /^(ours|confluent-kafkajs|kafkajs)/.test(x.producer)).sort((a, b) => b.msgs_per_s - a.msgs_per_s);
+    const ref = rows.find((x) => x.producer === "perf-tool");
+    if (ts[0])
+      out.push(
+        `${placement[0].toUpperCase()}${placement.slice(1)}, the fastest TypeScript producer was **${ts[0].label}** at ${fmt(ts[0].msgs_per_s)} ` +
+          `messages/s${ref ? ` (${fmt(ts[0].vs_perf_tool, 2)}× Java's ProducerPerformance, ${fmt(ref.msgs_per_s)} messages/s)` : ""}.`,
+      );
+  }
+  const named = (ts: BenchReport["targets"]) => ts.map((t) => `${t.target}, ${t.placement} (${targetValue(t)})`).join("; ");
   const missed = r.targets.filter((t) => t.met === false);
   const met = r.targets.filter((t) => t.met === true);
   const unmeasured = r.targets.filter((t) => t.met === null);
-  if (met.length) out.push(`Targets met: ${met.map((t) => `${t.target} (${targetValue(t)})`).join("; ")}.`);
-  if (missed.length) out.push(`Targets **missed**: ${missed.map((t) => `${t.target} (${targetValue(t)})`).join("; ")}.`);
-  if (unmeasured.length) out.push(`Not measured in this run: ${unmeasured.map((t) => t.target).join("; ")}.`);
+  if (met.length) out.push(`Targets met: ${named(met)}.`);
+  if (missed.length) out.push(`Targets **missed**: ${missed.map((t) => `${t.target}, ${t.placement}: ${targetVerdict(t)}`).join("; ")}.`);
+  if (unmeasured.length) out.push(`Not measured in this run: ${[...new Set(unmeasured.map((t) => t.target))].join("; ")}.`);
   const failing = r.rows.filter((x) => x.failed > 0);
   out.push(
     failing.length
-      ? `⚠️ Failed deliveries: ${failing.map((x) => `${x.label} ${x.failed}`).join(", ")}.`
+      ? `⚠️ Failed deliveries: ${failing.map((x) => `${x.label} (${x.placement}) ${x.failed}`).join(", ")}.`
       : "Every producer delivered every record (0 failed).",
   );
   out.push(
-    `One run on one machine (load average ${r.load.join(" / ")} at the start): repeat on the target you care about before drawing conclusions beyond it.`,
+    `One run on one machine (load average ${r.load.join(" / ")} at the start${r.loadEnd ? `, ${r.loadEnd.join(" / ")} at the end` : ""}): ` +
+      "repeat on the target you care about before drawing conclusions beyond it.",
   );
   return out.join(" ");
 }
@@ -45,23 +49,6 @@ export function conclusionText(r: BenchReport): string {
 export function reportTemplate(r: BenchReport, opts: { title?: string; tuning?: string } = {}): string {
   const env = r.environment;
   const w = r.workload;
-  const results = [
-    "| producer | records | messages/s (median) | min–max | MB/s | p50 ms | p99 ms | max ms | failed | × ProducerPerformance |",
-    "|---|---|---|---|---|---|---|---|---|---|",
-    ...r.rows.map((x) =>
-      x.note
-        ? `| ${x.label} | — | ${x.note} | | | | | | | |`
-        : `| ${x.label} | ${fmt(x.records)} | ${fmt(x.msgs_per_s)} | ${fmt(x.msgs_per_s_min)}–${fmt(x.msgs_per_s_max)} | ${fmt(x.mb_per_s, 2)} | ` +
-          `${fmt(x.latency_p50_ms, 2)} | ${fmt(x.latency_p99_ms, 2)} | ${fmt(x.latency_max_ms, 2)} | ${x.failed} | ${fmt(x.vs_perf_tool, 2)} |`,
-    ),
-  ].join("\n");
-  const targets = [
-    "| target | measured | verdict | how |",
-    "|---|---|---|---|",
-    ...r.targets.map(
-      (t) => `| ${t.target} | ${targetValue(t)} | ${t.met === null ? "not measured" : t.met ? "met" : "**missed**"} | ${mdCell(t.how)} |`,
-    ),
-  ].join("\n");
   return [
     `# ${opts.title ?? "Kafka producer comparison: report"}`,
     "",
@@ -81,11 +68,13 @@ export function reportTemplate(r: BenchReport, opts: { title?: string; tuning?: 
     table([
       [
         "records",
-        `${fmt(w.records)} measured per run (the synchronous producer: ${fmt(r.syncRecords ?? w.records)}), after ${fmt(w.warmupRecords)} warm-up records`,
+        `${fmt(w.records)} measured per run at least (the synchronous producers: ${fmt(r.syncRecords ?? w.records)}), after ` +
+          `${fmt(w.warmupRecords)} warm-up records (the synchronous ones: up to 1,000); ${r.sizing.length ? "sized per producer, see Producers" : "no sizing"}`,
       ],
       ["record size", `${fmt(w.recordSize)} bytes of random upper-case letters (as ProducerPerformance)`],
       ["keys", w.keyed ? "1,000 distinct keys" : "none (null keys, as ProducerPerformance)"],
-      ["repeats", `${Math.max(...r.rows.map((x) => x.repeats))} per producer, round-robin`],
+      ["repeats", `${r.repeats} per producer and placement, round-robin in alternating order (forward, then backward)`],
+      ["placements", r.rows.length ? [...new Set(r.rows.map((x) => x.placement))].join(", ") : "none"],
     ]),
     "",
     "## Tuning",
@@ -101,14 +90,14 @@ export function reportTemplate(r: BenchReport, opts: { title?: string; tuning?: 
     "## Producers",
     ...Object.entries(r.mapping).map(([k, v]) => `- **${k}**: ${v}`),
     "- **our synchronous producer**: as librdkafka above, but linger.ms=0 (it waits for every acknowledgement)",
+    ...[...new Map(r.sizing.map((x) => [x.producer, x.records]))].map(([p, n]) => `- **${p}**: ${fmt(n)} records per measured run`),
     "",
     "## Results",
-    results,
-    "",
     "Timing: first measured send to last acknowledgement on a monotonic clock; latency = a record's send call to its acknowledgement reaching the " +
-      "program; MB = 10^6 bytes of record values.",
+      "program; MB = 10^6 bytes of record values. The confidence interval of a median is the order-statistic one (no assumption about the " +
+      "distribution); ratios between producers carry the distribution-free interval of the Mann–Whitney test.",
     "",
-    targets,
+    reportTables(r, "markdown"),
     "",
     "## Conclusion",
     conclusionText(r),

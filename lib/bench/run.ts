@@ -6,17 +6,34 @@
 import { NO_LATENCY } from "../core/latency";
 import type { Settings } from "../kafka/client";
 import type { RunFigures } from "../producers/measured-run";
+import type { RunCpu } from "./cpu-window";
+import type { Placement } from "./placement";
 import type { Workload } from "./workload";
 
-export const PRODUCER_IDS = ["perf-tool", "ours-async", "ours-sync", "confluent-kafkajs", "kafkajs"] as const;
+export const PRODUCER_IDS = [
+  "perf-tool",
+  "ours-async",
+  "ours-sync",
+  "confluent-kafkajs",
+  "kafkajs",
+  "py-confluent-async",
+  "py-confluent-sync",
+  "py-kafka-python",
+  // Last, apart from the per-record producers it must not be ranked with.
+  "ours-async-aggregate",
+] as const;
 export type ProducerId = (typeof PRODUCER_IDS)[number];
 
 export const PRODUCER_LABELS: Readonly<Record<ProducerId, string>> = Object.freeze({
   "perf-tool": "ProducerPerformance (Java, reference)",
   "ours-async": "our asynchronous producer",
+  "ours-async-aggregate": "our asynchronous producer, aggregate acknowledgements (no per-record reports)",
   "ours-sync": "our synchronous producer",
   "confluent-kafkajs": "@confluentinc KafkaJS-compatible API",
   kafkajs: "KafkaJS (pure JavaScript)",
+  "py-confluent-async": "Python confluent-kafka, asynchronous (produce + poll(0))",
+  "py-confluent-sync": "Python confluent-kafka, synchronous (produce + flush)",
+  "py-kafka-python": "Python kafka-python, asynchronous (send)",
 });
 
 export interface BenchRun {
@@ -40,6 +57,10 @@ export interface BenchRun {
   extra: Record<string, number | string>;
   /** Set when this client cannot run the workload (e.g. a codec it lacks): the reason. */
   unsupported?: string;
+  /** CPU over the measured part: the client process and the broker (lib/bench/cpu-window.ts). */
+  cpu?: RunCpu;
+  /** Where it ran: unpinned, or broker and client each pinned to a core of their own (default unpinned). */
+  placement?: Placement;
 }
 
 /** Figures of a run that measured nothing. */

@@ -1,8 +1,7 @@
 /** Notebook display for the tuning study and client comparison (tables, charts, sentences, progress). */
 import { fmt } from "../core/format";
-import { liveProgress, rowsFrame, showChart, showMarkdown, showTable } from "../notebook/display";
+import { liveProgress, showChart, showMarkdown, showTable } from "../notebook/display";
 import { sweepFigure, type ChartContext } from "./charts";
-import type { BenchRow } from "./results";
 import { sweepSentence } from "./texts";
 import { pointsFrame, type Knob, type PointResult } from "./tuning";
 
@@ -13,11 +12,6 @@ export function showSweep(knob: Knob, points: PointResult[], c: ChartContext): v
   });
   showChart(sweepFigure(points, knob, c));
   showMarkdown(sweepSentence(knob, points));
-}
-
-/** The comparison's rows as a table (the client column is long and in the report; left out here). */
-export function showBenchRows(rows: BenchRow[], caption: string): void {
-  showTable(rowsFrame(rows.map(({ client: _client, ...r }) => r)), { caption });
 }
 
 /** An updating one-line progress display for long sweeps (stderr outside a kernel). */

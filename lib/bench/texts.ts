@@ -3,7 +3,7 @@
  * sentence makes a claim (e.g. "acks=all costs nothing on one broker"), the claim is checked here
  * and the text says so when this run disagrees.
  */
-import { fmt, fmtPct, mdCell, textTable } from "../core/format";
+import { fmt, fmtPct, mdCell } from "../core/format";
 import {
   API_LABELS,
   API_RUNNER,
@@ -15,8 +15,8 @@ import {
   type SendOneResult,
 } from "./clients";
 import type { ForgotPollResult } from "./pitfalls";
+import { PLACEMENT_LABELS } from "./placement";
 import type { BenchRow } from "./results";
-import type { TargetCheck } from "./targets";
 import { bestOf, compareSpread, KNOB_LABELS, type Knob, type PointResult } from "./tuning";
 
 /** Highest vs lowest point of a sweep, with the best value and whether it is beyond noise. */
@@ -65,8 +65,8 @@ export function forgotPollText(r: ForgotPollResult): string {
     `then ${fmt(r.queueFullErrors)} more \`produce()\` calls failed with *Local: Queue full* (its queue holds ${fmt(r.queueLimit)}). ` +
     `In ${fmt(r.waitMs)} ms it received **${fmt(r.reportsWithoutPoll)}** delivery reports; after polling, ${fmt(r.reportsAfterPoll)}. ` +
     (r.reportsWithoutPoll === 0 && r.queueFullErrors > 0
-      ? "Without polling the program never learns what was delivered and its queue never frees: it stalls. Our producers poll in the background " +
-        "(setPollInBackground); the promisified APIs do it for you."
+      ? "Without polling the program never learns what was delivered and its queue never frees: it stalls. Our producers poll from JavaScript " +
+        "(while sending, while waiting and between sends); the promisified APIs poll for you."
       : "⚠️ This run did not show the stall as expected; see the numbers above.")
   );
 }
@@ -132,18 +132,24 @@ export function acksText(single: PointResult[], cluster?: PointResult[], cluster
   return out.join("\n\n");
 }
 
-/** The client comparison in words, with the reference tool's ratios. */
+/** The client comparison in words: each producer's median with its interval, per placement, and the fastest TypeScript one. */
 export function clientsText(rows: BenchRow[]): string {
-  const ref = rows.find((r) => r.producer === "perf-tool");
-  const lines = rows
-    .filter((r) => !r.note)
-    .map(
-      (r) =>
-        `- ${r.label}: ${fmt(r.msgs_per_s)} msgs/s (${r.repeats} run${r.repeats > 1 ? "s" : ""}, ${fmt(r.msgs_per_s_min)}–${fmt(r.msgs_per_s_max)}), ` +
-        `p50 ${fmt(r.latency_p50_ms, 2)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms${ref && r !== ref ? `, ${fmt(r.vs_perf_tool, 2)}× ProducerPerformance` : ""}.`,
-    );
-  const fastest = rows.filter((r) => !r.note && r.producer !== "perf-tool").sort((a, b) => b.msgs_per_s - a.msgs_per_s)[0];
-  return [...lines, "", fastest ? `Fastest TypeScript producer in this run: **${fastest.label}**.` : ""].join("\n");
+  const out: string[] = [];
+  for (const placement of [...new Set(rows.map((r) => r.placement))]) {
+    const here = rows.filter((r) => r.placement === placement && !r.note);
+    const ref = here.find((r) => r.producer === "perf-tool");
+    out.push(`**${PLACEMENT_LABELS[placement]}**:`);
+    for (const r of here)
+      out.push(
+        `- ${r.label}: ${fmt(r.msgs_per_s)} msgs/s (${r.repeats} run${r.repeats > 1 ? "s" : ""}` +
+          (r.repeats > 1 ? `, ${fmtPct(r.ci_confidence, 1)} CI ${fmt(r.msgs_per_s_ci_lo)}–${fmt(r.msgs_per_s_ci_hi)}` : "") +
+          `), p50 ${fmt(r.latency_p50_ms, 3)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms, client CPU ${fmt(r.cpu_client_s_per_M, 2)} s per million messages` +
+          `${ref && r !== ref ? `, ${fmt(r.vs_perf_tool, 2)}× ProducerPerformance` : ""}.`,
+      );
+    const fastest = here.filter((r) => /^(ours|confluent-kafkajs|kafkajs)/.test(r.producer)).sort((a, b) => b.msgs_per_s - a.msgs_per_s)[0];
+    if (fastest) out.push("", `Fastest TypeScript producer here: **${fastest.label}**.`, "");
+  }
+  return out.join("\n");
 }
 
 /**
@@ -166,52 +172,6 @@ export function frameworkCheck(sweeps: Partial<Record<Knob, PointResult[]>>): st
     rows.push(`| ${KNOB_LABELS[knob]} | ${text} | ${b.best} (${fmt(b.msgs_per_s)}${b.clear ? "" : ", not beyond noise"}) | ${verdict} |`);
   }
   return rows.join("\n");
-}
-
-/** The table `npm run bench` prints. */
-export function formatTable(rows: BenchRow[]): string {
-  const head = [
-    "producer",
-    "records",
-    "msgs/s (median)",
-    "min–max",
-    "MB/s",
-    "p50 ms",
-    "p99 ms",
-    "max ms",
-    "failed",
-    "× ProducerPerformance",
-  ];
-  const body = rows.map((r) => [
-    r.label,
-    fmt(r.records),
-    r.note ? "—" : fmt(r.msgs_per_s),
-    r.note ? "" : r.repeats > 1 ? `${fmt(r.msgs_per_s_min)}–${fmt(r.msgs_per_s_max)}` : "(1 run)",
-    fmt(r.mb_per_s, 2),
-    fmt(r.latency_p50_ms, 2),
-    fmt(r.latency_p99_ms, 2),
-    fmt(r.latency_max_ms, 2),
-    String(r.failed),
-    r.producer === "perf-tool" ? "1.00 (reference)" : fmt(r.vs_perf_tool, 2),
-  ]);
-  const out = textTable([head, ...body], { rule: true });
-  for (const r of rows) if (r.note) out.push(`${r.label}: ${r.note}`);
-  return out.join("\n");
-}
-
-/** A target's measured value as the table shows it: a percentage for the harness cost, else a ratio. */
-export function targetValue(t: TargetCheck): string {
-  if (!Number.isFinite(t.measured)) return "n/a";
-  return t.target.startsWith("harness") ? fmtPct(t.measured) : `${fmt(t.measured, 2)}×`;
-}
-
-export function formatTargets(targets: TargetCheck[]): string {
-  return targets
-    .map((t) => {
-      const verdict = t.met === null ? "NOT MEASURED" : t.met ? "met" : "MISSED";
-      return `${verdict.padEnd(12)} ${t.target}: ${targetValue(t)} (${t.how})`;
-    })
-    .join("\n");
 }
 
 export interface ClientEvidence {
@@ -237,7 +197,7 @@ export function sideBySideMarkdown(e: ClientEvidence): string {
     row("I/O and callbacks", (a) =>
       a === "callback"
         ? `librdkafka threads; delivery reports only when polled (without polling: ` +
-          `${e.forgotPoll ? `${e.forgotPoll.reportsWithoutPoll} of ${e.forgotPoll.produced} reports` : "see 04-tuning"}); we poll in the background`
+          `${e.forgotPoll ? `${e.forgotPoll.reportsWithoutPoll} of ${e.forgotPoll.produced} reports` : "see 04-tuning"}); we poll from JavaScript`
         : a === "compat"
           ? "librdkafka threads; the wrapper polls in the background and resolves send() from the delivery reports"
           : "pure JavaScript on Node's event loop; no polling, send() resolves from the broker's response",

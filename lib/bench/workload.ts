@@ -178,8 +178,41 @@ export function settingsMapping(w: Workload): Record<string, string> {
     "KafkaJS (pure)":
       `acks=${ACKS_NUMBER[w.acks]} compression=${w.compression} idempotent=${w.idempotence}; no linger or byte batches: ` +
       `${messagesPerSend(w)} records per send() (batch.size / record size), up to ${KAFKAJS_IN_FLIGHT} send() calls in flight`,
+    "confluent-kafka (Python)":
+      Object.entries(confluentPythonSettings(w, "async"))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") + "; the synchronous one linger.ms=0, as ours",
+    "kafka-python":
+      Object.entries(kafkaPythonSettings(w))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") + (w.compression === "none" ? " (compression_type left at None: no compression)" : ""),
   };
 }
+
+/** Python confluent-kafka's settings: librdkafka's, as our producers get them (synchronous: linger.ms=0, as ours). */
+export function confluentPythonSettings(w: Workload, mode: "async" | "sync"): Settings {
+  return {
+    ...librdkafkaSettings(w),
+    "queue.buffering.max.messages": QUEUE_MAX_MESSAGES,
+    "message.timeout.ms": MESSAGE_TIMEOUT_MS,
+    ...(mode === "sync" ? { "linger.ms": 0 } : {}),
+  };
+}
+
+/** kafka-python's names for the workload (it enables idempotence by default, so it is always stated). */
+export function kafkaPythonSettings(w: Workload): Settings {
+  return {
+    acks: w.acks === "all" ? "all" : Number(w.acks),
+    linger_ms: w.lingerMs,
+    batch_size: w.batchSize,
+    ...(w.compression === "none" ? {} : { compression_type: w.compression }),
+    enable_idempotence: w.idempotence,
+    delivery_timeout_ms: MESSAGE_TIMEOUT_MS,
+  };
+}
+
+/** How long a record may stay unacknowledged before it counts as failed, in every client that has the setting. */
+export const MESSAGE_TIMEOUT_MS = 60_000;
 
 /** send() calls a KafkaJS runner keeps in flight (Java's max.in.flight.requests.per.connection default). */
 export const KAFKAJS_IN_FLIGHT = 5;

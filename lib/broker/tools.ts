@@ -37,13 +37,14 @@ export function kafkaToolsVersion(): string {
 export async function runKafkaTool(
   mainClass: string,
   args: string[],
-  opts: { timeoutMs: number; onLine?: (line: string) => void },
+  opts: { timeoutMs: number; onLine?: (line: string) => void; onSpawn?: (pid: number) => void },
 ): Promise<ChildResult> {
   if (!fs.existsSync(LIBS)) throw new KppError("config", "Kafka's jars are missing from .broker/libs: run `npm run setup` first.");
   return runChild("java", kafkaToolArgs(mainClass, args), {
     env: { ...process.env, LC_ALL: "C" },
     timeoutMs: opts.timeoutMs,
     onLine: opts.onLine,
+    onSpawn: opts.onSpawn,
   }).catch((e: Error) => {
     throw new KppError("config", `cannot start java (${e.message}); install Java 17+ (see README).`);
   });

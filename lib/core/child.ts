@@ -24,6 +24,8 @@ export interface ChildOptions {
   timeoutMs: number;
   /** Each non-empty line of stdout, as it arrives. */
   onLine?: (line: string) => void;
+  /** The child's pid, once it runs (e.g. to read its CPU time from /proc while it runs). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Resolves when the child has exited (or was killed at the bound); rejects only when it cannot start. */
@@ -31,6 +33,7 @@ export function runChild(command: string, args: string[], opts: ChildOptions): P
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stdout = "";
     let stderr = "";
     let partial = "";

@@ -40,6 +40,12 @@ export function mdCell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/** Rows of strings as a markdown table, the first row being the header; every cell escaped with mdCell. */
+export function mdTable(rows: string[][]): string {
+  const line = (r: string[]) => `| ${r.map((c) => mdCell(c)).join(" | ")} |`;
+  return [line(rows[0]), `|${rows[0].map(() => "---").join("|")}|`, ...rows.slice(1).map(line)].join("\n");
+}
+
 /**
  * Rows of strings as aligned text columns (the first left-aligned, the rest right-aligned), the
  * first row being the header; `rule` puts a line of dashes under it.

@@ -13,8 +13,43 @@ export {
   type ErrorKind,
 } from "./errors";
 export { Notifier, now, settleWithin, sleep, withTimeout } from "./time";
-export { capitalize, escapeHtml, fmt, fmtMs, fmtPct, mdCell, plural, round, textTable } from "./format";
-export { maxOf, mean, median, minOf, quantile, spread, type Spread } from "./stats";
+export { capitalize, escapeHtml, fmt, fmtMs, fmtPct, mdCell, mdTable, plural, round, textTable } from "./format";
+export {
+  binomialHalfCdf,
+  compareSamples,
+  mannWhitney,
+  mannWhitneyDistribution,
+  maxOf,
+  mean,
+  median,
+  medianCI,
+  minOf,
+  normalCdf,
+  quantile,
+  ratioCI,
+  spread,
+  type Interval,
+  type MannWhitney,
+  type SampleComparison,
+  type Spread,
+} from "./stats";
+export { affinityOf, pinningUnavailable, setAffinity } from "./affinity";
+export { ownCpuSnapshot, ownCpuWindow, processCpuSeconds, threadCpu, type OwnCpuSnapshot, type OwnCpuWindow, type ThreadCpu } from "./cpu";
+export {
+  appendHistory,
+  compareWithHistory,
+  HISTORY_FILE,
+  historyFile,
+  hostInfo,
+  loadAverage,
+  readHistory,
+  verdictText,
+  type HistoryComparison,
+  type HistoryEntry,
+  type HistoryRow,
+  type HistorySeries,
+  type HostInfo,
+} from "./history";
 export { BYTES_PER_MB, throughput, type Throughput } from "./units";
 export { describeRange, flag, given, oneOf, wholeNumber, type Range, type RawValue } from "./validate";
 export { CDF_PERCENTILES, LatencyRecorder, NO_LATENCY, latencyCdf, latencySummary, type LatencySummary } from "./latency";

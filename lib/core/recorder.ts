@@ -72,6 +72,15 @@ export class DeliveryRecorder {
     }
   }
 
+  /**
+   * Acknowledgements not seen one by one (a producer with delivery.report.only.error): `count`
+   * records known delivered at `atMs`, with no per-record times.
+   */
+  recordDelivered(count: number, atMs: number): void {
+    this.delivered += count;
+    if (!(atMs <= this.lastAckAt)) this.lastAckAt = atMs;
+  }
+
   /** Reports received so far, delivered or failed. */
   get acknowledged(): number {
     return this.delivered + this.failed;

@@ -24,6 +24,8 @@ export interface BrokerStats {
   nodeid: number;
   tx: number;
   rx: number;
+  /** Requests sent again (a retried produce request can reorder a partition's acknowledgements). */
+  txretries?: number;
   req?: Record<string, number>;
   rtt?: StatsWindow;
   int_latency?: StatsWindow;
@@ -157,6 +159,12 @@ export class StatisticsRecorder {
         rtt_avg_us: 0,
       }
     );
+  }
+
+  /** Requests librdkafka retried since start() (since the client started, before it). */
+  retries(): number {
+    const count = (s: LibrdkafkaStats | undefined) => (s ? realBrokers(s).reduce((sum, b) => sum + (b.txretries ?? 0), 0) : 0);
+    return count(this.latest) - count(this.base);
   }
 
   /** The broker round trip since start(): request-weighted means of the windows' medians and means, ms. */

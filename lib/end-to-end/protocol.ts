@@ -73,6 +73,8 @@ export interface ConsumerJob {
   batchSize: number;
   /** Stop when no message came for this long after the producer finished. */
   idleMs: number;
+  /** Sequence numbers below this are read and checked but not timed (a producer's warm-up); default: every record is timed. */
+  latencyFrom?: number;
 }
 
 /** One consumer batch of `messages` records (the last may be shorter). */

@@ -65,7 +65,7 @@ export interface E2eOptions {
   onProgress?: (side: string, line: string, final: boolean) => void;
 }
 
-function targetOf(connection: KafkaConnection): ChildTarget {
+export function targetOf(connection: KafkaConnection): ChildTarget {
   return {
     embedded: connection.embedded,
     bootstrap: connection.securityProtocol === "PLAINTEXT" ? connection.bootstrapServers : undefined,
@@ -82,7 +82,7 @@ async function checkCsv(params: E2eParams): Promise<void> {
   }
 }
 
-function forkChild(name: "producer-child" | "consumer-child"): ChildProcess {
+export function forkChild(name: "producer-child" | "consumer-child"): ChildProcess {
   const child = fork(require.resolve(`./${name}`), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   // A send to a child that has just finished must not crash the coordinator; its exit is handled where it is awaited.
   child.on("error", () => undefined);
@@ -90,12 +90,12 @@ function forkChild(name: "producer-child" | "consumer-child"): ChildProcess {
 }
 
 /** A message to a child that may already have finished (then there is nobody to tell). */
-function tell(child: ChildProcess | undefined, message: ControlMessage | ConsumerJob | ProducerJob): void {
+export function tell(child: ChildProcess | undefined, message: ControlMessage | ConsumerJob | ProducerJob): void {
   if (child?.connected) child.send(message);
 }
 
 /** Stops a child: "stop" if it still listens, SIGKILL if it has not exited 10 s later. */
-async function finish(child: ChildProcess | undefined): Promise<void> {
+export async function finish(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   tell(child, { type: "stop" });

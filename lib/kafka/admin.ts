@@ -100,9 +100,9 @@ export async function withFreshTopic<T>(
   }
 }
 
-/** A partition's low and high watermark offsets, through a connected consumer. */
+/** A partition's low and high watermark offsets, through a connected client (consumer or producer). */
 export function watermarks(
-  consumer: Kafka.KafkaConsumer,
+  consumer: Pick<Kafka.KafkaConsumer, "queryWatermarkOffsets">,
   topic: string,
   partition = 0,
   timeoutMs = 10_000,

@@ -52,6 +52,13 @@ export const NOTEBOOK_CATALOG: readonly NotebookInfo[] = Object.freeze([
       "end-to-end latency, every record checked back, Java's consumer beside ours, and the seed's formulas corrected.",
   },
   {
+    name: "07-latency-under-load",
+    title: "Latency under load",
+    description:
+      "Each producer offered a fixed rate, up to and past saturation: latency from the intended send time and from the send, " +
+      "the latency–throughput curve, end-to-end latency beside it, the sustainable rate of each, and when the synchronous producer is the better choice.",
+  },
+  {
     name: "08-monitoring",
     title: "Monitoring a tuning sweep",
     description:

@@ -7,11 +7,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import pl from "nodejs-polars";
 import { reportsDir } from "../config/paths";
+import { appendHistory, historyFile } from "../core/history";
 import { latencyCdf } from "../core/latency";
 import { maxOf, minOf } from "../core/stats";
 import { serializerFor, type Purchase } from "../producers/purchase";
+import { producerDesign } from "../producers/producer";
 import { producerSettings } from "../producers/settings";
 import type { BenchmarkResult } from "./harness";
+import { benchmarkHistoryEntry } from "./history";
 import {
   compare,
   requestRate,
@@ -72,10 +75,13 @@ export function settingsFrame(result?: BenchmarkResult): pl.DataFrame {
   const sync = used("sync");
   const async_ = used("async");
   const keys = [...new Set([...Object.keys(sync), ...Object.keys(async_)])];
+  // Two rows that are ours, not librdkafka's: how each producer waits and matches its reports.
+  const design = (mode: "sync" | "async") => producerDesign(mode, result?.runs.find((r) => r.mode === mode)?.extra);
+  const [d, a] = [design("sync"), design("async")];
   return pl.DataFrame({
-    setting: keys,
-    synchronous: keys.map((k) => (k in sync ? String(sync[k]) : "(librdkafka default)")),
-    asynchronous: keys.map((k) => (k in async_ ? String(async_[k]) : "(librdkafka default)")),
+    setting: [...keys, "(ours) waits", "(ours) reports matched by"],
+    synchronous: [...keys.map((k) => (k in sync ? String(sync[k]) : "(librdkafka default)")), d.waiting, d.matching],
+    asynchronous: [...keys.map((k) => (k in async_ ? String(async_[k]) : "(librdkafka default)")), a.waiting, a.matching],
   });
 }
 
@@ -142,5 +148,6 @@ export function writeResults(result: BenchmarkResult, name: string, dir: string 
   );
   if (latency.length) pl.DataFrame(latency).writeCSV(out.latency);
   fs.writeFileSync(out.json, JSON.stringify(reportSummary(result), null, 2) + "\n");
+  appendHistory(historyFile(dir), benchmarkHistoryEntry(result));
   return out;
 }

@@ -19,7 +19,8 @@ import { RunTracker, withInterrupt } from "../core/command";
 import { clientVersions, type Settings } from "../kafka/client";
 import { ensureTopic } from "../kafka/admin";
 import { measureRun, runFigures, type MeasuredRun, type RunFigures, type RunProgress } from "../producers/measured-run";
-import { createProducer, type OutgoingMessage } from "../producers/producer";
+import type { OutgoingMessage } from "../producers/base";
+import { createProducer } from "../producers/producer";
 import { generatePurchases, serializerFor, type Purchase, type Serializer } from "../producers/purchase";
 import type { ProducerMode } from "../producers/settings";
 import { batchesFrame, batchRows, type BatchTiming } from "./batches";
@@ -47,6 +48,8 @@ export interface ProducerRun {
   stopReason?: string;
   /** Times a full local queue made the asynchronous producer wait. */
   queueFullWaits: number;
+  /** The producer's own figures: how it waited and matched reports (producerDesign() puts them in words). */
+  extra: Record<string, number | string>;
   errors: string[];
   /** librdkafka's counters over the run (every statistics.interval.ms). */
   stats: StatsSample[];
@@ -165,6 +168,7 @@ export function producerRunOf(
     partial: run.partial,
     stopReason: run.stopReason,
     queueFullWaits: Number(run.extra.queue_full_waits ?? 0),
+    extra: run.extra,
     errors: [...run.warmupRecorder.errors, ...run.recorder.errors],
     stats: run.statistics?.samples ?? [],
     figures,

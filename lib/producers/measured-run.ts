@@ -19,7 +19,7 @@ import type { StatisticsRecorder } from "../core/statistics";
 import { now } from "../core/time";
 import { throughput } from "../core/units";
 import type { Settings } from "../kafka/client";
-import type { MeasuredClient, OutgoingMessage } from "./producer";
+import type { MeasuredClient, OutgoingMessage } from "./base";
 
 export interface RunProgress {
   phase: "warm-up" | "measuring" | "done";
@@ -127,6 +127,28 @@ async function sendChunks(
   return sent;
 }
 
+/**
+ * How a run ended, for every sequence that sends through a recorder (this one, the paced one): records
+ * sent but never acknowledged (noted among the errors; they count as failed), and why the run
+ * stopped early, if it did: the exception, the interrupt, or the first failed delivery.
+ */
+export function runEnding(
+  recorder: DeliveryRecorder,
+  warmupRecorder: DeliveryRecorder,
+  sent: number,
+  error: unknown,
+  aborted: boolean,
+): { unacknowledged: number; stopReason?: string } {
+  const unacknowledged = Math.max(0, sent - recorder.acknowledged);
+  if (unacknowledged > 0) recorder.errors.push(`${unacknowledged} messages still unacknowledged when the run stopped`);
+  let stopReason: string | undefined;
+  if (error !== undefined) stopReason = error instanceof Error ? error.message : String(error);
+  if (aborted) stopReason ??= "interrupted";
+  if (!stopReason && warmupRecorder.failed + recorder.failed > 0)
+    stopReason = `delivery failed: ${recorder.errors[0] ?? warmupRecorder.errors[0] ?? "unknown error"}`;
+  return { unacknowledged, stopReason };
+}
+
 /** Runs the sequence on a client; never rejects for a failure of the run itself (see MeasuredRun). */
 export async function measureRun(client: MeasuredClient, plan: RunPlan): Promise<MeasuredRun> {
   const perRecord = plan.perRecord ?? true;
@@ -185,12 +207,7 @@ export async function measureRun(client: MeasuredClient, plan: RunPlan): Promise
     await client.statistics?.next(300); // the final counters
     await client.disconnect();
   }
-  const unacknowledged = Math.max(0, sent - recorder.acknowledged);
-  if (unacknowledged > 0) recorder.errors.push(`${unacknowledged} messages still unacknowledged when the run stopped`);
-  let stopReason: string | undefined;
-  if (error !== undefined) stopReason = error instanceof Error ? error.message : String(error);
-  if (aborted()) stopReason ??= "interrupted";
-  if (!stopReason && failures() > 0) stopReason = `delivery failed: ${recorder.errors[0] ?? warmupRecorder.errors[0] ?? "unknown error"}`;
+  const { unacknowledged, stopReason } = runEnding(recorder, warmupRecorder, sent, error, aborted());
   const wallMs = Number.isFinite(recorder.lastAckAt) ? recorder.lastAckAt - t0 : 0;
   progress("done", chunks.length);
   return {

@@ -83,7 +83,24 @@ test("MONITORING=1 npm run bench leaves producer and broker series in Prometheus
   const args = ["--records", "60000", "--producers", "ours-async,ours-sync,confluent-kafkajs", "--sync-records", "300"];
   const bench = await runChild(
     process.execPath,
-    [path.join(paths.root, "dist", "scripts", "bench.js"), ...args, "--repeats", "1", "--harness-pairs", "0", "--warmup", "0"],
+    [
+      path.join(paths.root, "dist", "scripts", "bench.js"),
+      ...args,
+      "--repeats",
+      "1",
+      "--harness-pairs",
+      "0",
+      "--ladder-repeats",
+      "0",
+      "--sync-wait-repeats",
+      "0",
+      "--warmup",
+      "0",
+      "--min-seconds",
+      "0",
+      "--placements",
+      "unpinned",
+    ],
     { env: { ...process.env, MONITORING: "1", REPORTS_DIR: reports }, timeoutMs: 180_000 },
   );
   assert.equal(bench.code, 0, bench.stderr);

@@ -11,7 +11,9 @@ import { privateDataIn, stderrOutputs } from "../support/reports";
 import { ensureBroker } from "../../lib/broker";
 import { runNotebook, type NotebookRun } from "../../lib/notebook";
 import { paths } from "../../lib/config";
-import type { BenchReport } from "../../lib/bench";
+import { PRODUCER_IDS, RUNGS, type BenchReport } from "../../lib/bench";
+import { SYNC_WAITS } from "../../lib/producers";
+import { readHistory } from "../../lib/core";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-nb0405-"));
 const runs: Record<string, NotebookRun> = {};
@@ -33,7 +35,16 @@ before(async () => {
   runs["05"] = await runNotebook({
     notebook: path.join(paths.notebooks, "05-clients.ipynb"),
     outDir: out,
-    env: { ...env, CLIENTS_RECORDS: "2000", CLIENTS_REPEATS: "1", CLIENTS_WARMUP: "200", CLIENTS_SYNC_RECORDS: "200" },
+    env: {
+      ...env,
+      CLIENTS_RECORDS: "2000",
+      CLIENTS_REPEATS: "1",
+      CLIENTS_WARMUP: "200",
+      CLIENTS_SYNC_RECORDS: "200",
+      CLIENTS_MIN_SECONDS: "0",
+      CLIENTS_LADDER_REPEATS: "1",
+      CLIENTS_SYNC_WAIT_REPEATS: "1",
+    },
     timeoutS: 600,
     onProgress: () => undefined,
   });
@@ -41,7 +52,7 @@ before(async () => {
 
 for (const [key, charts] of [
   ["04", 10],
-  ["05", 1],
+  ["05", 2],
 ] as const) {
   test(`notebook ${key} executes without an error`, () => {
     const run = runs[key];
@@ -70,9 +81,13 @@ for (const [key, charts] of [
 test("notebook 05's report and results come from this run", () => {
   const report = JSON.parse(fs.readFileSync(path.join(out, "05-clients.bench.json"), "utf8")) as BenchReport;
   assert.deepEqual(
-    report.rows.map((r) => r.producer),
-    ["perf-tool", "ours-async", "ours-sync", "confluent-kafkajs", "kafkajs"],
+    report.rows.map((r) => `${r.placement} ${r.producer}`),
+    ["unpinned", "pinned"].flatMap((pl) => PRODUCER_IDS.map((p) => `${pl} ${p}`)),
+    "every producer, the Python peers included, unpinned and pinned",
   );
+  assert.ok(report.targets.length > 0 && report.comparisons.length > 0);
+  assert.equal(report.ladder?.steps.length, RUNGS.length, "the attribution ladder, every rung");
+  assert.equal(report.syncWaits?.rows.length, SYNC_WAITS.length, "every way the synchronous producer can wait");
   assert.equal(report.workload.records, 2000);
   for (const r of report.rows) assert.equal(r.failed, 0, `${r.producer} failed`);
   const md = fs.readFileSync(path.join(out, "05-clients.report.md"), "utf8");
@@ -81,7 +96,15 @@ test("notebook 05's report and results come from this run", () => {
   const async = report.rows.find((r) => r.producer === "ours-async")!;
   const shown = Math.round(async.msgs_per_s).toLocaleString("en-US");
   assert.ok(md.includes(`| our asynchronous producer | 2,000 | ${shown} |`), "the report's table shows this run's rate");
-  assert.ok(fs.readFileSync(runs["05"].html!, "utf8").includes(shown), "so does the exported HTML");
+  const html = fs.readFileSync(runs["05"].html!, "utf8");
+  assert.ok(html.includes(shown), "so does the exported HTML");
+  assert.ok(html.includes("the attribution ladder") && html.includes(RUNGS[0].label), "and the ladder");
+  const history = readHistory(path.join(out, "history.jsonl")).entries;
+  assert.deepEqual(
+    history.map((e) => e.source),
+    ["notebook 05"],
+    "the run is in the history",
+  );
 });
 
 test("the reports hold no absolute path of this machine, and no executed notebook a stderr output (progress updates in place)", () => {

@@ -38,3 +38,9 @@ export function stderrOutputs(executed: string): string[] {
       .map((o) => `cell ${i + 1}: ${(Array.isArray(o.text) ? o.text.join("") : (o.text ?? "")).split("\n")[0]}`),
   );
 }
+
+/** Code cells of an executed notebook that show nothing, "cell N" each (none expected: every cell shows its result). */
+export function silentCodeCells(executed: string): string[] {
+  const nb = JSON.parse(fs.readFileSync(executed, "utf8")) as { cells: { cell_type: string; outputs?: Output[] }[] };
+  return nb.cells.flatMap((c, i) => (c.cell_type === "code" && !(c.outputs ?? []).length ? [`cell ${i + 1}`] : []));
+}

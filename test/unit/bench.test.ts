@@ -11,18 +11,22 @@ import {
   buildReport,
   checkTargets,
   makePayloads,
+  repeatOrder,
+  reportTables,
+  sizedRecords,
+  sizingText,
+  TARGETS,
+  targetVerdict,
   messagesPerSend,
   parsePerfToolLine,
   parsePerfToolOutput,
   perfToolArgs,
   validateWorkload,
   writeBenchReport,
-  type BenchRun,
 } from "../../lib/bench";
 import { batchNumMessages } from "../../lib/bench/workload";
+import { fakeRun, runsOf } from "../support/bench-runs";
 import { ConfigError } from "../../lib/core";
-import { latencySummary } from "../../lib/core/latency";
-import { throughput } from "../../lib/core/units";
 
 // Lines printed by kafka-tools 4.3.1's ProducerPerformance on this project's broker.
 const TOTAL =
@@ -107,77 +111,91 @@ test("the direct measurement of the recorder's per-record bookkeeping runs", () 
   assert.ok(Number.isFinite(bookkeepingMs(1000)));
 });
 
-function fakeRun(producer: BenchRun["producer"], msgsPerSec: number, extra: BenchRun["extra"] = {}): BenchRun {
-  return {
-    producer,
-    label: producer,
-    client: "x",
-    topic: "t",
-    records: 1000,
-    recordSize: 100,
-    figures: {
-      sent: 1000,
-      delivered: 1000,
-      failed: 0,
-      wall_s: 1000 / msgsPerSec,
-      ...throughput(1000, 1000 * 100, 1e6 / msgsPerSec),
-      msgs_per_s: msgsPerSec,
-      latency: latencySummary([[1, 1, 1, 2, 3]]),
-    },
-    errorSamples: [],
-    timing: "",
-    settings: {},
-    extra,
-  };
-}
-
-test("rows: median over repeats, ratios against the reference, targets checked", () => {
+test("rows: per placement, the median with its order-statistic CI, the spread, CPU per million messages, ratios against the reference", () => {
   const runs = [
-    fakeRun("perf-tool", 100_000),
-    fakeRun("perf-tool", 120_000),
-    fakeRun("perf-tool", 80_000),
-    fakeRun("ours-async", 95_000),
-    fakeRun("kafkajs", 40_000),
-    fakeRun("ours-sync", 2000, { median_over_rtt: 1.1, median_per_message_ms: 0.44, rtt_p50_ms: 0.4, rtt_requests: 10 }),
+    ...runsOf("perf-tool", [100_000, 120_000, 80_000, 90_000, 110_000, 105_000]),
+    ...runsOf("ours-async", [95_000, 96_000, 94_000, 93_000, 97_000, 98_000]),
+    ...runsOf("kafkajs", [40_000]),
+    ...runsOf("ours-async", [50_000, 60_000], "pinned"),
   ];
   const rows = benchRows(runs);
   assert.deepEqual(
-    rows.map((r) => r.producer),
-    ["perf-tool", "ours-async", "ours-sync", "kafkajs"],
+    rows.map((r) => `${r.placement} ${r.producer}`),
+    ["unpinned perf-tool", "unpinned ours-async", "unpinned kafkajs", "pinned ours-async"],
   );
-  assert.equal(rows[0].msgs_per_s, 100_000);
-  assert.equal(rows[0].msgs_per_s_min, 80_000);
-  assert.equal(rows[0].msgs_per_s_max, 120_000);
-  assert.equal(rows[0].repeats, 3);
-  assert.equal(rows[1].vs_perf_tool, 0.95);
-  const t = checkTargets(rows, runs, {
-    records: 1000,
-    pairs: 2,
-    directMs: 1,
-    directFraction: 0.005,
-    abOverhead: 0.01,
-    abNoise: 0.05,
-    wallWithMs: [],
-    wallWithoutMs: [],
-  });
+  const ref = rows[0];
+  assert.equal(ref.msgs_per_s, 102_500);
   assert.deepEqual(
-    t.map((x) => x.met),
-    [true, false, true, true],
+    [ref.msgs_per_s_ci_lo, ref.msgs_per_s_ci_hi, ref.msgs_per_s_min, ref.msgs_per_s_max],
+    [80_000, 120_000, 80_000, 120_000],
   );
-  assert.ok(Math.abs(t[1].measured - 95 / 40) < 1e-9);
+  assert.equal(ref.ci_confidence, 1 - 2 / 64);
+  assert.equal(ref.repeats, 6);
+  assert.ok(Math.abs(rows[1].vs_perf_tool - 95_500 / 102_500) < 1e-12);
+  assert.ok(Number.isNaN(rows[3].vs_perf_tool), "no reference in the pinned placement");
   assert.deepEqual(
-    checkTargets(benchRows([fakeRun("ours-async", 1)]), []).map((x) => x.met),
-    [null, null, null, null],
+    [rows[1].cpu_client_s_per_M, rows[1].cpu_main_s_per_M, rows[1].cpu_librdkafka_s_per_M, rows[1].cpu_broker_s_per_M],
+    [2000, 1500, 250, 500],
   );
 });
 
-test("the report is written as JSON and CSV", () => {
+test("targets: ratios of medians with their CI and p, met or missed by how much, per placement; not measured when a side did not run", () => {
+  const runs = [
+    ...runsOf("perf-tool", [80_000, 81_000, 82_000, 83_000, 84_000, 85_000]),
+    ...runsOf("ours-async", [50_000, 51_000, 52_000, 53_000, 54_000, 55_000]),
+    ...runsOf("py-confluent-async", [100_000, 101_000, 102_000, 103_000, 104_000, 105_000]),
+    ...runsOf("kafkajs", [20_000, 21_000, 22_000, 23_000, 24_000, 25_000]),
+  ];
+  const t = checkTargets(runs, ["unpinned", "pinned"]);
+  assert.equal(t.length, 2 * TARGETS.length);
+  const py = t.find((x) => x.placement === "unpinned" && x.target.includes("Python confluent-kafka's asynchronous"))!;
+  assert.ok(Math.abs(py.measured - 52_500 / 102_500) < 1e-12);
+  assert.equal(py.met, false);
+  assert.equal(py.clear, true, "every repeat of ours was slower: the whole 95.9% interval is below 1");
+  assert.ok(py.ci_hi < 1 && py.confidence > 0.95);
+  assert.ok(Math.abs(py.p - 2 / 924) < 1e-12);
+  assert.match(py.shortfall, /^missed by 49%: ours-async needs 1\.95× its messages\/s$/);
+  assert.match(targetVerdict(py), /^MISSED, beyond the noise: missed by 49%/);
+  const java = t.find((x) => x.placement === "unpinned" && x.target.includes("ProducerPerformance"))!;
+  assert.equal(java.met, true);
+  assert.equal(java.shortfall, "");
+  const kjs = t.find((x) => x.placement === "unpinned" && x.target.includes("KafkaJS"))!;
+  assert.ok(kjs.met);
+  const sync = t.find((x) => x.placement === "unpinned" && x.target.startsWith("synchronous"))!;
+  assert.equal(sync.met, null);
+  assert.ok(t.filter((x) => x.placement === "pinned").every((x) => x.met === null));
+  assert.equal(targetVerdict(sync), "not measured");
+});
+
+test("the synchronous target compares time per message (wall / messages), lower is better", () => {
+  const runs = [...runsOf("ours-sync", [4000, 4100, 4200]), ...runsOf("py-confluent-sync", [5000, 5100, 5200])];
+  const [sync] = checkTargets(runs, ["unpinned"]).filter((x) => x.target.startsWith("synchronous"));
+  assert.ok(Math.abs(sync.measured - 5100 / 4100) < 1e-12, "ours 1/4100 s per message against 1/5100");
+  assert.equal(sync.met, false);
+  assert.equal(sync.clear, false, "three repeats cannot give a 95% interval");
+  assert.match(targetVerdict(sync), /^MISSED, too few repeats to tell it from the noise: over by 24%/);
+});
+
+test("sizing: records that make a run last 2 × the minimum, never fewer than given; alternating order", () => {
+  assert.equal(sizedRecords(200_000, 0.4, 2), 2_000_000);
+  assert.equal(sizedRecords(200_000, 4.1, 2), 200_000);
+  assert.equal(sizedRecords(200_000, 0.4, 0), 200_000);
+  assert.equal(sizedRecords(20_000, 0, 2), 20_000, "a probe that measured nothing leaves the count alone");
+  assert.deepEqual(repeatOrder(["a", "b", "c"], 1), ["a", "b", "c"]);
+  assert.deepEqual(repeatOrder(["a", "b", "c"], 2), ["c", "b", "a"]);
+});
+
+test("the report is written as JSON and CSV, and its tables print as text and markdown", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-bench-"));
   const report = buildReport({
     startedAt: "2026-01-01T00:00:00.000Z",
     finishedAt: "x",
     environment: {},
     workload: validateWorkload({ records: 1000 }),
+    minSeconds: 0,
+    sizing: [],
+    repeats: 1,
+    skippedPlacements: [{ placement: "pinned", reason: "taskset is not installed" }],
     runs: [fakeRun("perf-tool", 1000), fakeRun("ours-async", 2000)],
     load: [0, 0, 0],
   });
@@ -185,7 +203,21 @@ test("the report is written as JSON and CSV", () => {
   assert.match(path.basename(files.json), /^bench-2026-01-01T00-00-00-000Z\.json$/);
   const csv = fs.readFileSync(files.csv, "utf8").trim().split("\n");
   assert.equal(csv.length, 3);
-  assert.match(csv[2], /^ours-async,ours-async,x,1,1000,1000,0,2000,2000,2000,/);
+  assert.match(csv[2], /^unpinned,ours-async,ours-async,x,1,1000,1000,0,2000,2000,2000,0,2000,2000,/);
   const json = JSON.parse(fs.readFileSync(files.json, "utf8")) as { rows: { vs_perf_tool: number }[] };
   assert.equal(json.rows[1].vs_perf_tool, 2);
+  const text = reportTables(report, "text");
+  assert.match(text, /Producers, unpinned .*: 1 repeat\(s\) each/);
+  assert.match(text, /ours-async +1,000 +2,000 +\(1 run\)/);
+  assert.match(text, /pinned \(broker on CPU 0, client on CPU 1\): not run \(taskset is not installed\)/);
+  const sized = sizingText({
+    ...report,
+    minSeconds: 2,
+    sizing: [
+      { producer: "ours-async", probeRecords: 200_000, probeWall_s: 0.4, records: 1_500_000 },
+      { producer: "ours-async", probeRecords: 1_500_000, probeWall_s: 2.5, records: 1_800_000 },
+    ],
+  });
+  assert.match(sized, /at least 2\.0 s.*ours-async 1,800,000 \(200,000 → 0\.40 s, 1,500,000 → 2\.50 s\)\.$/);
+  assert.match(reportTables(report, "markdown"), /^\| our|\| ours-async \| 1,000 \| 2,000 \| \(1 run\) \|/m);
 });

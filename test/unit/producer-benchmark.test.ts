@@ -25,6 +25,7 @@ import {
   responseBinMs,
   responseRate,
   resultsMarkdown,
+  settingsFrame,
   summaries,
   summaryFrame,
   writeResults,
@@ -87,6 +88,7 @@ const syncRun: ProducerRun = withFigures({
   failed: 0,
   partial: false,
   queueFullWaits: 0,
+  extra: { wait: "poll loop", attribution: "send order" },
   errors: [],
   stats: [stats(0, 0), stats(500, 1000), stats(1000, 2000)],
 });
@@ -98,6 +100,7 @@ const asyncRun: ProducerRun = withFigures({
   latencyMs: new Float64Array([10, 20, 30, 40]),
   ackAtMs: new Float64Array([10, 20, 30, 40]),
   wallMs: 40,
+  extra: { window: 10_000, attribution: "opaque" },
   stats: [stats(0, 0), stats(40, 4)],
 });
 const result: BenchmarkResult = {
@@ -213,6 +216,16 @@ test("writeResults writes the data behind every chart", () => {
   const json = JSON.parse(fs.readFileSync(out.json, "utf8"));
   assert.equal(json.comparison.faster, "async");
   assert.equal(json.partial, false);
+  // One line in the run history, whose series are each producer's trials; written again, still one.
+  writeResults(result, "x", dir);
+  const history = fs.readFileSync(path.join(dir, "history.jsonl"), "utf8").trim().split("\n");
+  assert.equal(history.length, 1);
+  const entry = JSON.parse(history[0]);
+  assert.equal(entry.kind, "notebook-01");
+  assert.deepEqual(
+    entry.series.map((s: { key: string }) => s.key),
+    ["sync · msgs/s", "sync · p50 ms", "async · msgs/s", "async · p50 ms"],
+  );
   fs.rmSync(dir, { recursive: true });
 });
 
@@ -289,5 +302,20 @@ test("a run too short for a request rate over time shows the rate over the whole
   assert.match(
     resultsMarkdown(withInterval),
     /too few for a request rate over time, so the chart shows the rate over the whole run \(100 produce requests\/s\)/,
+  );
+});
+
+test("the settings table says how each producer waits and matches its reports, from the run", () => {
+  const rows = settingsFrame(result).toRecords() as Record<string, string>[];
+  const row = (name: string) => rows.find((r) => r.setting === name);
+  assert.equal(row("(ours) waits")?.synchronous, "for each acknowledgement, by poll loop");
+  assert.match(String(row("(ours) waits")?.asynchronous), /at most 10,000 messages ahead of the reports/);
+  assert.match(String(row("(ours) reports matched by")?.synchronous), /^send order per partition/);
+  assert.match(String(row("(ours) reports matched by")?.asynchronous), /^the opaque/, "the run fell back to the opaque: the table says so");
+  const before = settingsFrame().toRecords() as Record<string, string>[];
+  assert.match(
+    String(before.find((r) => r.setting === "(ours) reports matched by")?.asynchronous),
+    /^send order/,
+    "before a run: the defaults",
   );
 });

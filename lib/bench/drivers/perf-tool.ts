@@ -5,9 +5,12 @@
  */
 import { kafkaToolsVersion, runKafkaTool } from "../../broker/tools";
 import type { KafkaConnection } from "../../config/connection";
+import { processCpuSeconds } from "../../core/cpu";
 import { KppError, type ErrorKind } from "../../core/errors";
 import type { LatencySummary } from "../../core/latency";
+import { now } from "../../core/time";
 import { throughput } from "../../core/units";
+import { BrokerCpuMeter, type RunCpu } from "../cpu-window";
 import type { RunContext } from "../framework";
 import { PRODUCER_LABELS, type BenchRun } from "../run";
 import { javaProperties, type Workload } from "../workload";
@@ -98,6 +101,58 @@ export function perfToolVersion(): string {
   return `${kafkaToolsVersion()} (Java producer)`;
 }
 
+/** The tool's first line when it has warm-up records, printed once its producer exists, before the first send. */
+const WARMUP_BANNER = /^Warmup first \d+ records/;
+
+/**
+ * The JVM's and the broker's CPU from the tool's first send (its warm-up banner; without warm-up,
+ * from the JVM's start) to its summary line: fed the tool's pid and its output lines.
+ */
+class JavaCpuMeter {
+  private pid?: number;
+  private readonly broker: BrokerCpuMeter;
+  private start?: { cpu: number; at: number };
+  private end?: { cpu: number; at: number };
+
+  constructor(
+    brokerPid: number | undefined,
+    private readonly warmup: boolean,
+  ) {
+    this.broker = new BrokerCpuMeter(brokerPid);
+  }
+
+  spawned(pid: number): void {
+    this.pid = pid;
+    if (!this.warmup) this.mark("start");
+  }
+
+  line(l: string): void {
+    if (!this.start && WARMUP_BANNER.test(l)) this.mark("start");
+    else if (this.start && !this.end && parsePerfToolLine(l)) this.mark("end");
+  }
+
+  private mark(which: "start" | "end"): void {
+    this[which] = { cpu: processCpuSeconds(this.pid), at: now() };
+    if (which === "start") this.broker.start();
+    else this.broker.end();
+  }
+
+  result(records: number): RunCpu | undefined {
+    if (!this.start || !this.end) return undefined;
+    return {
+      window_s: (this.end.at - this.start.at) / 1000,
+      records,
+      client_s: this.end.cpu - this.start.cpu,
+      main_s: NaN,
+      librdkafka_s: NaN,
+      broker_s: this.broker.seconds,
+      window: this.warmup
+        ? "the tool's warm-up banner (JVM start-up excluded) to its summary line: its warm-up records included"
+        : "the JVM's start (start-up included) to the tool's summary line",
+    };
+  }
+}
+
 /**
  * Runs the tool on a topic that already exists. Only PLAINTEXT targets: passing a SASL password
  * on a command line would expose it to every local user, so other targets get a clear error.
@@ -106,7 +161,7 @@ export async function runPerfTool(
   connection: KafkaConnection,
   w: Workload,
   topic: string,
-  opts: { timeoutMs?: number; onLine?: (line: string) => void } = {},
+  opts: { timeoutMs?: number; onLine?: (line: string) => void; brokerPid?: number } = {},
 ): Promise<BenchRun> {
   if (connection.securityProtocol !== "PLAINTEXT") {
     throw new PerfToolError(
@@ -117,7 +172,16 @@ export async function runPerfTool(
   }
   const args = perfToolArgs(w, topic, connection.bootstrapServers);
   const timeoutMs = opts.timeoutMs ?? 600_000;
-  const { code, stdout, stderr, timedOut } = await runKafkaTool(PERF_TOOL_CLASS, args, { timeoutMs, onLine: opts.onLine });
+  const cpu = new JavaCpuMeter(opts.brokerPid, w.warmupRecords > 0);
+  const onLine = (line: string) => {
+    cpu.line(line);
+    opts.onLine?.(line);
+  };
+  const { code, stdout, stderr, timedOut } = await runKafkaTool(PERF_TOOL_CLASS, args, {
+    timeoutMs,
+    onLine,
+    onSpawn: (pid) => cpu.spawned(pid),
+  });
   if (timedOut) throw new PerfToolError("delivery", `ProducerPerformance did not finish within ${timeoutMs / 1000} s (killed).`);
   const parsed = parsePerfToolOutput(stdout);
   const s = parsed.steady ?? parsed.total;
@@ -160,6 +224,7 @@ export async function runPerfTool(
       "; from its first measured send() to the last callback; latencies send() to callback in whole ms; JVM start and connect excluded",
     settings: javaProperties(w),
     extra: { perf_tool_total_records_per_sec: parsed.total?.recordsPerSec ?? NaN },
+    cpu: cpu.result(w.records + w.warmupRecords),
   };
 }
 
@@ -167,6 +232,7 @@ export async function runPerfTool(
 export function perfToolRunner(ctx: RunContext): Promise<BenchRun> {
   const total = ctx.workload.records + ctx.workload.warmupRecords;
   return runPerfTool(ctx.connection, ctx.workload, ctx.topic, {
+    brokerPid: ctx.brokerPid,
     onLine: (l) =>
       ctx.onProgress?.({
         producer: "perf-tool",

@@ -11,7 +11,7 @@ import { DeliveryRecorder } from "../../core/recorder";
 import type { StatisticsRecorder } from "../../core/statistics";
 import { now, settleWithin, withTimeout } from "../../core/time";
 import type { Settings } from "../../kafka/client";
-import type { MeasuredClient, OutgoingMessage } from "../../producers/producer";
+import type { MeasuredClient, OutgoingMessage } from "../../producers/base";
 
 export interface PromisifiedProducer {
   connect(): Promise<void>;
