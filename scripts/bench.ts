@@ -188,7 +188,6 @@ async function main(): Promise<number> {
     "",
     "How each client was given the settings:",
     ...Object.entries(report.mapping).map(([k, v]) => `  ${k}: ${v}`),
-    "  our synchronous producer: as librdkafka above but linger.ms=0 (it waits for every acknowledgement)",
     "",
     "Timing: first measured send to last acknowledgement (monotonic clock); latency = a record's send call to its acknowledgement",
     "reaching the program; MB = 10^6 bytes of record values (Java's tool prints MiB; its rate is recomputed); connect and warm-up excluded.",

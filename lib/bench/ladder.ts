@@ -38,9 +38,10 @@ export const RUNGS: readonly Rung[] = Object.freeze([
   {
     id: "produce",
     label: "produce only",
-    adds: "produce() and a final flush(); librdkafka tells JavaScript of failures only (the aggregate-acknowledgement mode)",
+    adds: "produce() and a final flush(); librdkafka tells JavaScript of failures only (the aggregate-acknowledgement mode, with the queue limit of the rungs below)",
     perRecord: false,
-    make: (c, t, w) => new AggregateProducer(c, t, oursSettings(w, "async")),
+    // librdkafka's queue limit, as the rungs after it have: the ladder changes one thing per rung.
+    make: (c, t, w) => new AggregateProducer(c, t, oursSettings(w, "async"), { queueDepth: Number.POSITIVE_INFINITY }),
   },
   {
     id: "reports",

@@ -89,7 +89,6 @@ export function reportTemplate(r: BenchReport, opts: { title?: string; tuning?: 
     ...(opts.tuning ? [opts.tuning, ""] : []),
     "## Producers",
     ...Object.entries(r.mapping).map(([k, v]) => `- **${k}**: ${v}`),
-    "- **our synchronous producer**: as librdkafka above, but linger.ms=0 (it waits for every acknowledgement)",
     ...[...new Map(r.sizing.map((x) => [x.producer, x.records]))].map(([p, n]) => `- **${p}**: ${fmt(n)} records per measured run`),
     "",
     "## Results",

@@ -11,6 +11,8 @@ import { fmt } from "../core/format";
 import { seededRandom } from "../core/random";
 import { flag, oneOf, wholeNumber, type RawValue } from "../core/validate";
 import type { Settings } from "../kafka/client";
+import { AGGREGATE_QUEUE_DEPTH } from "../producers/aggregate";
+import { ASYNC_WINDOW } from "../producers/producer";
 
 export const ACKS = ["0", "1", "all"] as const;
 export type Acks = (typeof ACKS)[number];
@@ -186,6 +188,11 @@ export function settingsMapping(w: Workload): Record<string, string> {
       Object.entries(kafkaPythonSettings(w))
         .map(([k, v]) => `${k}=${v}`)
         .join(" ") + (w.compression === "none" ? " (compression_type left at None: no compression)" : ""),
+    "our asynchronous producer": `as librdkafka above; at most ${fmt(ASYNC_WINDOW)} messages ahead of the reports JavaScript has seen (its own backpressure)`,
+    "our synchronous producer": "as librdkafka above but linger.ms=0 (it waits for every acknowledgement)",
+    "our aggregate-acknowledgement producer":
+      `as librdkafka above, delivery.report.only.error=true, queue.buffering.max.messages=${AGGREGATE_QUEUE_DEPTH} ` +
+      "(its own backpressure: a deeper queue holds messages longer, at more CPU per message)",
   };
 }
 

@@ -271,8 +271,8 @@ export function analysisMarkdown(r: SweepResult): string {
           `${span(ahead.map((x) => x.async.from_intended.p50_ms))}` +
           (tailToo ? ", and its p99 was lower too" : ", though not its p99, which every stall of the one record in flight reaches") +
           `. It is also the choice when each record must be acknowledged before the next is sent. ` +
-          (firstNot !== -1 ? `From ${rate(range[firstNot].rate)} its median is no longer lower; ` : "") +
-          `from ${rate(syncSat?.offered_per_s ?? top.rate)} it cannot keep up at all, and the asynchronous producer is the better choice, by far.`
+          (firstNot !== -1 ? `From ${rate(range[firstNot].rate)} its median is no longer lower; from ` : "From ") +
+          `${rate(syncSat?.offered_per_s ?? top.rate)} it cannot keep up at all, and the asynchronous producer is the better choice, by far.`
       : `**So, in this run:** the synchronous producer's median latency was not lower even at the lowest rate tried, ${rate(range[0].rate)}; ` +
           `it is the better choice only when each record must be acknowledged before the next is sent, and then only below ` +
           `${rate(syncSat?.offered_per_s ?? top.rate)}.`,

@@ -1,5 +1,5 @@
 /** Our producers, the settings they run with, what they send, and the one measuring sequence every producer goes through. */
-export { AggregateProducer } from "./aggregate";
+export { AGGREGATE_QUEUE_DEPTH, AggregateProducer, type AggregateOptions } from "./aggregate";
 export { defaultPartitioner, DefaultPartitioner, partitionCount, SeqQueue, type Attribution } from "./send-order";
 export { BaseProducer, type DeliveryCounts, type MeasuredClient, type OutgoingMessage, type Polling, type ProducerOptions } from "./base";
 export {

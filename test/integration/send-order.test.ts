@@ -11,6 +11,7 @@ import { loadConnection } from "../../lib/config";
 import { DeliveryRecorder } from "../../lib/core/recorder";
 import { connectWithin, deleteTopic, disconnectWithin, ensureTopic, flushWithin, Kafka } from "../../lib/kafka";
 import {
+  AGGREGATE_QUEUE_DEPTH,
   AggregateProducer,
   AsyncProducer,
   DefaultPartitioner,
@@ -150,9 +151,21 @@ test("the aggregate-acknowledgement producer: delivered = sent − failed, equal
     assert.equal(extra.attribution, "none");
     assert.equal(extra.watermark_growth, 55_000);
     assert.equal(extra.watermark_check, "delivered = watermark growth");
+    // Its own backpressure: librdkafka's queue at most AGGREGATE_QUEUE_DEPTH deep, so 55,000 records had to wait for room.
+    assert.equal(extra.queue_depth, AGGREGATE_QUEUE_DEPTH);
+    assert.ok(Number(extra.queue_full_waits) > 0, `queue_full_waits ${extra.queue_full_waits}`);
   } finally {
     await deleteTopic(connection, topic);
   }
+});
+
+test("the aggregate producer's queue depth: its own cap, a shallower limit in the settings, or (the ladder) the settings' limit", () => {
+  const depth = (extra: Record<string, number>, opts = {}) =>
+    new AggregateProducer(connection, "t", extra, opts).settings["queue.buffering.max.messages"];
+  assert.equal(depth({}), AGGREGATE_QUEUE_DEPTH);
+  assert.equal(depth({ "queue.buffering.max.messages": 2_000 }), 2_000);
+  assert.equal(depth({ "queue.buffering.max.messages": 100_000 }), AGGREGATE_QUEUE_DEPTH);
+  assert.equal(depth({ "queue.buffering.max.messages": 100_000 }, { queueDepth: Number.POSITIVE_INFINITY }), 100_000);
 });
 
 test("every way the synchronous producer can wait has each acknowledgement in before the next send", async () => {

@@ -228,7 +228,8 @@ test("the answer to 'when is the synchronous producer better?' quotes the run's 
     md,
     /better choice for a record's own latency at rates up to about 2,000 msgs\/s: its median from the intended time was 0\.80 ms–0\.90 ms against 5\.10 ms–5\.20 ms, and its p99 was lower too/,
   );
-  assert.match(md, /from 5,000 msgs\/s it cannot keep up at all/);
+  // A new sentence after "before the next is sent.": it starts with a capital.
+  assert.match(md, /before the next is sent\. From 5,000 msgs\/s it cannot keep up at all/);
 });
 
 test("parameters: rates and percentiles are checked, and a duration too short for the percentiles says how many records they need", () => {

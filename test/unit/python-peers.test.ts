@@ -125,4 +125,8 @@ test("the settings mapping names how each Python client was told the workload", 
     m["kafka-python"],
     /^acks=all linger_ms=5 batch_size=65536 enable_idempotence=false delivery_timeout_ms=60000 \(compression_type left at None/,
   );
+  // Our producers' own settings beside them: the window, linger.ms=0 for the synchronous one, the aggregate mode's queue depth.
+  assert.match(m["our asynchronous producer"], /at most 10,000 messages ahead of the reports/);
+  assert.match(m["our synchronous producer"], /linger\.ms=0/);
+  assert.match(m["our aggregate-acknowledgement producer"], /delivery\.report\.only\.error=true, queue\.buffering\.max\.messages=5000 /);
 });
