@@ -15,17 +15,20 @@ import {
   describeMonitoringCost,
   describeWorkload,
   historyText,
+  mappingLines,
   PLACEMENTS,
   PRODUCER_IDS,
   recordBenchRun,
   reportTables,
   runComparison,
+  SYNC_WARMUP_MAX,
+  TIMING_NOTE,
   validateWorkload,
   writeBenchReport,
   type BenchProgress,
   type ProducerId,
 } from "../lib/bench";
-import { ConfigError, EXIT_CODES, runCommand, wholeNumber } from "../lib/core";
+import { ConfigError, EXIT_CODES, fmt, historyFile, runCommand, wholeNumber } from "../lib/core";
 import { openTarget } from "../lib/broker";
 import { ensureMonitoring, monitoringRequested, stopExporter } from "../lib/monitoring";
 import { sweepCommand, SWEEP_HELP } from "../lib/latency-under-load";
@@ -91,7 +94,7 @@ function progressLine(): (e: BenchProgress) => void {
     last = now;
     const pct = Math.round((100 * e.acknowledged) / e.total);
     console.error(
-      `  ${e.producer}: ${e.acknowledged.toLocaleString("en-US")}/${e.total.toLocaleString("en-US")} acknowledged ` +
+      `  ${e.producer}: ${fmt(e.acknowledged)}/${fmt(e.total)} acknowledged ` +
         `(${pct}%)${Number.isFinite(e.elapsedMs) ? `, ${(e.elapsedMs / 1000).toFixed(1)} s` : ""}`,
     );
   };
@@ -179,24 +182,23 @@ async function main(): Promise<number> {
   const history = recordBenchRun(report, "npm run bench");
   const lines = [
     "",
-    `Workload: ${report.workloadText}; warm-up ${workload.warmupRecords.toLocaleString("en-US")} records per run ` +
-      `(the synchronous producers: up to 1,000); ${repeats} run(s) per producer and placement, alternating order; ` +
+    `Workload: ${report.workloadText}; warm-up ${fmt(workload.warmupRecords)} records per run ` +
+      `(the synchronous producers: up to ${fmt(SYNC_WARMUP_MAX)}); ${repeats} run(s) per producer and placement, alternating order; ` +
       `load average ${report.load.join(" / ")} at the start, ${(report.loadEnd ?? []).join(" / ")} at the end`,
     `Target: ${report.environment.target} (${report.environment.bootstrap_servers}); ${report.environment.broker}`,
     "",
     reportTables(report, "text"),
     "",
     "How each client was given the settings:",
-    ...Object.entries(report.mapping).map(([k, v]) => `  ${k}: ${v}`),
+    ...mappingLines(report.mapping, "text"),
     "",
-    "Timing: first measured send to last acknowledgement (monotonic clock); latency = a record's send call to its acknowledgement",
-    "reaching the program; MB = 10^6 bytes of record values (Java's tool prints MiB; its rate is recomputed); connect and warm-up excluded.",
+    TIMING_NOTE,
     ...(report.harness ? ["", describeHarnessCost(report.harness)] : []),
     ...(report.monitoring ? ["", describeMonitoringCost(report.monitoring)] : []),
     ...(values.compare ? ["", historyText(history.comparison)] : []),
     "",
     `Results: ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.csv)}; this run appended to ` +
-      `${path.relative(process.cwd(), path.join(path.dirname(files.json), "history.jsonl"))}`,
+      `${path.relative(process.cwd(), historyFile(path.dirname(files.json)))}`,
   ];
   console.log(lines.join("\n"));
   // The final counts reach Prometheus before the process ends.

@@ -411,18 +411,26 @@ def main():
     files = {executed_path: nbformat.writes(nb)}
     if status == "ok":
         files[html_path] = export_html(nb, name, src.parent, notebook_title(nb, name))
-    def forbidden(text):
-        return [*secrets.found_in(text), *private.found_in(text)]
+    private_hit = False
 
-    refusals = [f"refusing to write {path}: it contains {what}"
-                for path, text in files.items() for what in forbidden(text)]
+    def forbidden(text):
+        paths = list(private.found_in(text))
+        return [*secrets.found_in(text), *paths], bool(paths)
+
+    refusals = []
+    for path, text in files.items():
+        found, hit = forbidden(text)
+        private_hit = private_hit or hit
+        refusals += [f"refusing to write {path}: it contains {what}" for what in found]
     # What the kernel wrote into the same folder during the run (CSV, JSON summaries) is a report too.
     for path in kernel_written(out_dir, started_wall, set(files)):
-        found = forbidden(path.read_text(encoding="utf-8", errors="replace"))
+        found, hit = forbidden(path.read_text(encoding="utf-8", errors="replace"))
+        private_hit = private_hit or hit
         if found:
             path.unlink(missing_ok=True)
             refusals += [f"removed {path}, written by the notebook: it contains {what}" for what in found]
-    if any("the value of" not in r for r in refusals):
+    # A private path (not a secret) is what the fix hint is about.
+    if private_hit:
         refusals.append(f"To fix it: {PRIVATE_FIX}.")
     if refusals:
         finish("refused", "\n".join(refusals + ([message] if message else [])))

@@ -66,11 +66,14 @@ if (unknown.length > 0) {
 }
 const QUIET = argv.includes("--quiet");
 const FOR_TESTS = argv.includes("--for-tests");
-/** MONITORING=1 (environment over .env, as the commands read it) asks for Prometheus too. */
+/** A setting as the commands read it: the environment over .env (undefined when neither sets it). */
+function envValue(key) {
+  const fromFile = new RegExp(`^\\s*${key}\\s*=\\s*["']?([^"'\\s#]*)`, "m").exec(readOr(path.join(ROOT, ".env")))?.[1];
+  return process.env[key] ?? fromFile;
+}
+/** MONITORING=1 asks for Prometheus too. */
 function monitoringRequested() {
-  const fromFile = /^\s*MONITORING\s*=\s*["']?([^"'\s#]*)/m.exec(readOr(path.join(ROOT, ".env")))?.[1];
-  const value = (process.env.MONITORING ?? fromFile ?? "").trim().toLowerCase();
-  return ["1", "true", "yes"].includes(value);
+  return ["1", "true", "yes"].includes((envValue("MONITORING") ?? "").trim().toLowerCase());
 }
 const WITH_MONITORING = FOR_TESTS || argv.includes("--monitoring") || monitoringRequested();
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
@@ -696,13 +699,10 @@ function prometheusVersion(bin) {
  * 127.0.0.1. PROMETHEUS_BIN names another binary instead (machines without apt).
  */
 function setupPrometheus() {
-  if (process.env.PROMETHEUS_BIN) {
-    const version = prometheusVersion(process.env.PROMETHEUS_BIN);
-    if (!version)
-      fail(
-        PROMETHEUS_STEP,
-        `PROMETHEUS_BIN=${process.env.PROMETHEUS_BIN} does not run (\`--version\` failed); point it at a Prometheus 2.x binary`,
-      );
+  const given = envValue("PROMETHEUS_BIN");
+  if (given) {
+    const version = prometheusVersion(given);
+    if (!version) fail(PROMETHEUS_STEP, `PROMETHEUS_BIN=${given} does not run (\`--version\` failed); point it at a Prometheus 2.x binary`);
     done(`${PROMETHEUS_STEP} ${version} (PROMETHEUS_BIN)`);
     return;
   }

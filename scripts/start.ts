@@ -20,7 +20,7 @@ import { checkConnection } from "../lib/kafka";
 import { monitoringRequested, startPrometheus } from "../lib/monitoring";
 import { runNotebook, writeReportsIndex } from "../lib/notebook";
 import { consoleSummary, loadParams, type ReportSummary } from "../lib/producer-benchmark";
-import { buildSubmission, STUDENT_NAME_KEY, submissionHint, submissionSummary } from "../lib/submission";
+import { buildSubmission, SECRET_KEYS, STUDENT_NAME_KEY, SUBMISSION_DIR, submissionHint, submissionSummary } from "../lib/submission";
 
 /** Run in this order; 01 first, since its summary is the one printed. */
 const NOTEBOOKS = ["01-producer-benchmark", "02-code-review", "03-flush-semantics"];
@@ -102,10 +102,10 @@ async function main(): Promise<number> {
   // REPORTS_DIR moves the reports (tests use a temporary folder); default reports/.
   const reports = reportsDir();
   fs.mkdirSync(reports, { recursive: true });
-  // The kernel reads .env itself; the runner is given the secret only to refuse reports containing it.
+  // The kernel reads .env itself; the runner is given the secrets that are set (SECRET_KEYS), only to refuse reports containing them.
   const kernelEnv: Record<string, string> = { ...(process.env as Record<string, string>), REPORTS_DIR: reports };
-  const secret = env.KAFKA_SASL_PASSWORD;
-  if (secret) kernelEnv.KAFKA_SASL_PASSWORD = secret;
+  const secrets = SECRET_KEYS.filter((key) => env[key]);
+  for (const key of secrets) kernelEnv[key] = env[key]!;
 
   // Printed together at the end, so that the summary is the last screen, not scrolled away.
   let benchmarkSummary = "";
@@ -118,7 +118,7 @@ async function main(): Promise<number> {
       notebook: path.join(paths.notebooks, `${name}.ipynb`),
       outDir: reports,
       env: kernelEnv,
-      forbidEnv: secret ? ["KAFKA_SASL_PASSWORD"] : [],
+      forbidEnv: secrets,
       signal: interrupted.signal,
     });
     if (run.status === "interrupted" || interrupted.signal.aborted) {
@@ -148,7 +148,10 @@ async function main(): Promise<number> {
   if (prometheus) console.log(`Prometheus keeps running on ${prometheus.url}; \`npm run monitor:stop\` stops it.`);
   // Last: what the student hands in, from the reports just written.
   const student = clean(env[STUDENT_NAME_KEY]);
-  console.log(`\n${student ? submissionSummary(buildSubmission({ env: { ...env, REPORTS_DIR: reports } }), relative) : submissionHint()}`);
+  const submission = student
+    ? submissionSummary(buildSubmission({ env: { ...env, REPORTS_DIR: reports } }), relative)
+    : submissionHint(path.join(reports, SUBMISSION_DIR));
+  console.log(`\n${submission}`);
   return 0;
 }
 

@@ -3,6 +3,7 @@
  * lib/notebook/plotly.ts). Every title names the target, the record count, the batch size and
  * the client; every axis has its unit.
  */
+import { fmt } from "../core/format";
 import type { Figure } from "../notebook/plotly";
 import type { Placement } from "./placement";
 import type { BenchRow } from "./results";
@@ -18,13 +19,12 @@ export interface ChartContext {
 }
 
 export function chartCaption(c: ChartContext, records = c.workload.records): string {
-  return `${c.target} · ${records.toLocaleString("en-US")} records of ${c.workload.recordSize} B · batch.size ${c.workload.batchSize.toLocaleString("en-US")} B · ${c.client}`;
+  return `${c.target} · ${fmt(records)} records of ${c.workload.recordSize} B · batch.size ${fmt(c.workload.batchSize)} B · ${c.client}`;
 }
 
 /** Throughput (median, min–max bars) and p99 latency against one knob's values. */
 export function sweepFigure(points: PointResult[], knob: Knob, c: ChartContext): Figure {
   const x = points.map((p) => String(p.value));
-  const records = knob === "producers" ? c.workload.records : c.workload.records;
   return {
     data: [
       {
@@ -62,7 +62,7 @@ export function sweepFigure(points: PointResult[], knob: Knob, c: ChartContext):
     layout: {
       title: {
         text:
-          `Throughput and latency vs ${KNOB_LABELS[knob]}<br><sup>${chartCaption(c, records)}${knob === "producers" ? " per process" : ""} · ` +
+          `Throughput and latency vs ${KNOB_LABELS[knob]}<br><sup>${chartCaption(c)}${knob === "producers" ? " per process" : ""} · ` +
           `${points[0]?.runs.length ?? 0} repeats per point</sup>`,
       },
       xaxis: { title: { text: KNOB_LABELS[knob] }, type: "category" },
@@ -114,6 +114,8 @@ export function clientsFigure(rows: BenchRow[], c: ChartContext): Figure {
   const at = (pl: Placement) => labels.map((l) => shown.find((r) => r.label === l && r.placement === pl));
   const y = (rs: (BenchRow | undefined)[], f: (r: BenchRow) => number) => rs.map((r) => (r ? f(r) : null));
   const conf = shown.find((r) => Number.isFinite(r.ci_confidence))?.ci_confidence;
+  // The placements that ran, in words: "unpinned and pinned (broker and client on a core each)".
+  const placed = placements.map((pl) => (pl === "pinned" ? "pinned (broker and client on a core each)" : pl)).join(" and ");
   return {
     data: [
       ...placements.map((pl) => {
@@ -149,7 +151,7 @@ export function clientsFigure(rows: BenchRow[], c: ChartContext): Figure {
       ),
     ],
     layout: {
-      title: { text: `Producers side by side, unpinned and pinned (broker and client on a core each)<br><sup>${chartCaption(c)}</sup>` },
+      title: { text: `Producers side by side${placed ? `, ${placed}` : ""}<br><sup>${chartCaption(c)}</sup>` },
       barmode: "group",
       xaxis: { title: { text: "producer" } },
       yaxis: { title: { text: "throughput (messages/s)" }, rangemode: "tozero" },

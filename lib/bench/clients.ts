@@ -11,7 +11,9 @@ import { now, withTimeout } from "../core/time";
 import { withFreshTopic } from "../kafka/admin";
 import { connectWithin, disconnectWithin, ERR, flushWithin, Kafka, type Settings } from "../kafka/client";
 import { rowsFrame } from "../notebook/display";
+import { compatKafka } from "./drivers/confluent-kafkajs";
 import { runOne } from "./drivers/index";
+import { pureKafka } from "./drivers/kafkajs";
 import { withPromisified } from "./drivers/promisified";
 import type { ProducerId } from "./run";
 import { COMPRESSIONS, validateWorkload, type Compression } from "./workload";
@@ -26,13 +28,8 @@ export const API_LABELS: Record<ClientApi, string> = {
 /** The bench runner that stands for each API in throughput runs. */
 export const API_RUNNER: Record<ClientApi, ProducerId> = { callback: "ours-async", compat: "confluent-kafkajs", kafkajs: "kafkajs" };
 
-function compatKafka(connection: KafkaConnection) {
-  const { KafkaJS } = Kafka;
-  return {
-    KafkaJS,
-    kafka: new KafkaJS.Kafka({ kafkaJS: { brokers: connection.bootstrapServers.split(","), logLevel: KafkaJS.logLevel.NOTHING } }),
-  };
-}
+/** The client id of this file's demonstration clients. */
+const CLIENT_ID = "kafka-producer-perf-clients";
 
 /** Runs body with a callback-API producer connected and polled in the background; disconnects it afterwards. */
 async function withCallbackProducer<T>(
@@ -52,19 +49,6 @@ async function withCallbackProducer<T>(
   }
 }
 
-function pureKafka(connection: KafkaConnection) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const kjs = require("kafkajs") as typeof import("kafkajs");
-  return {
-    kjs,
-    kafka: new kjs.Kafka({
-      brokers: connection.bootstrapServers.split(","),
-      logLevel: kjs.logLevel.NOTHING,
-      clientId: "kafka-producer-perf-clients",
-    }),
-  };
-}
-
 export interface SendOneResult {
   api: ClientApi;
   call: string;
@@ -75,7 +59,7 @@ export interface SendOneResult {
 
 /** One record through each API, showing the call and the delivery status it yields. PLAINTEXT targets only. */
 export function sendOneWithEach(connection: KafkaConnection): Promise<SendOneResult[]> {
-  return withFreshTopic(connection, "clients-send-one", async (topic) => {
+  return withFreshTopic(connection, { prefix: "clients-send-one" }, async (topic) => {
     const out: SendOneResult[] = [];
     const timed = async <T>(send: () => Promise<T>) => {
       const t0 = now();
@@ -106,7 +90,7 @@ export function sendOneWithEach(connection: KafkaConnection): Promise<SendOneRes
     });
     // KafkaJS-compatible API: await send() → RecordMetadata[].
     await withPromisified(
-      compatKafka(connection).kafka.producer({ "linger.ms": 0 } as never),
+      compatKafka(connection, CLIENT_ID).producer({ "linger.ms": 0 } as never),
       API_LABELS.compat,
       connection,
       async (cp) => {
@@ -121,7 +105,7 @@ export function sendOneWithEach(connection: KafkaConnection): Promise<SendOneRes
     );
     // Pure KafkaJS: the same call shape, acks per send().
     await withPromisified(
-      pureKafka(connection).kafka.producer({ allowAutoTopicCreation: false }),
+      pureKafka(connection, CLIENT_ID).kafka.producer({ allowAutoTopicCreation: false }),
       API_LABELS.kafkajs,
       connection,
       async (pp) => {
@@ -154,7 +138,7 @@ export interface BackpressureResult {
  */
 export function backpressureDemo(connection: KafkaConnection, attempted = 5000, queueLimit = 1000): Promise<BackpressureResult[]> {
   const value = Buffer.alloc(100, 65);
-  return withFreshTopic(connection, "clients-backpressure", async (topic) => {
+  return withFreshTopic(connection, { prefix: "clients-backpressure" }, async (topic) => {
     const out: BackpressureResult[] = [];
     // Callback API: produce() throws ERR__QUEUE_FULL synchronously.
     await withCallbackProducer(connection, { "queue.buffering.max.messages": queueLimit }, async (p) => {
@@ -176,7 +160,7 @@ export function backpressureDemo(connection: KafkaConnection, attempted = 5000, 
       out.push({ api: "callback", queue_limit: queueLimit, attempted, accepted, behaviour });
     });
     // Compat API: the send() whose record did not fit rejects.
-    const compat = compatKafka(connection).kafka.producer({ "queue.buffering.max.messages": queueLimit } as never);
+    const compat = compatKafka(connection, CLIENT_ID).producer({ "queue.buffering.max.messages": queueLimit } as never);
     await withPromisified(compat, API_LABELS.compat, connection, async (cp) => {
       const results = await Promise.allSettled(Array.from({ length: attempted }, () => cp.send({ topic, messages: [{ value }] })));
       const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
@@ -188,7 +172,7 @@ export function backpressureDemo(connection: KafkaConnection, attempted = 5000, 
     });
     // Pure KafkaJS: no local queue limit; every send() is a request, memory is the limit.
     await withPromisified(
-      pureKafka(connection).kafka.producer({ allowAutoTopicCreation: false }),
+      pureKafka(connection, CLIENT_ID).kafka.producer({ allowAutoTopicCreation: false }),
       API_LABELS.kafkajs,
       connection,
       async (pp) => {

@@ -11,6 +11,7 @@ import type { KafkaConnection } from "../config/connection";
 import { clean } from "../config/env";
 import { fmt } from "../core/format";
 import { loadAverage } from "../core/history";
+import { repeatOrder } from "../core/stats";
 import { flag, wholeNumber } from "../core/validate";
 import { brokerStatus, environmentInfo } from "../broker";
 import { runningExporter } from "../monitoring/exporter";
@@ -52,7 +53,7 @@ export interface CompareOptions {
 export const DEFAULT_REPEATS = 6;
 export const DEFAULT_MIN_SECONDS = 2;
 /** A sized run aims this much beyond minSeconds, so that a faster repeat still lasts long enough (a fast client's rate varies 2× between runs here). */
-const SIZING_MARGIN = 2;
+export const SIZING_MARGIN = 2;
 const MAX_SIZED_RECORDS = 20_000_000;
 /** Sizing runs per producer at the most. */
 const SIZING_ROUNDS = 3;
@@ -92,11 +93,6 @@ export function sizedRecords(probeRecords: number, probeWallS: number, minSecond
   if (!(minSeconds > 0) || !(probeWallS > 0) || probeWallS >= minSeconds * SIZING_MARGIN) return probeRecords;
   const wanted = Math.ceil((probeRecords * minSeconds * SIZING_MARGIN) / probeWallS / 1000) * 1000;
   return Math.min(MAX_SIZED_RECORDS, Math.max(probeRecords, wanted));
-}
-
-/** The order of repeat `rep` (1-based): forward on odd repeats, backward on even ones. */
-export function repeatOrder<T>(items: readonly T[], rep: number): T[] {
-  return rep % 2 === 1 ? [...items] : [...items].reverse();
 }
 
 /** The embedded broker's JVM pid, when the target is the embedded broker and it runs. */

@@ -6,7 +6,7 @@
  */
 import type { KafkaConnection } from "../config/connection";
 import { now } from "../core/time";
-import { deleteTopic, ensureTopic, freshTopicName } from "../kafka/admin";
+import { withFreshTopic, type FreshTopic } from "../kafka/admin";
 import type { Settings } from "../kafka/client";
 import { awaitScrape, lingerForScrape } from "../monitoring/exporter";
 import { measureRun, runFigures, type MeasuredRun, type RunFigures } from "../producers/measured-run";
@@ -128,9 +128,9 @@ export function benchRunOf(driver: Driver, ctx: RunContext, run: MeasuredRun): B
   };
 }
 
-/** Creates a run's topic with the workload's partitions and replication factor. */
-export async function prepareTopic(connection: KafkaConnection, w: Workload, topic: string): Promise<void> {
-  await ensureTopic(connection, { name: topic, partitions: w.partitions, replicationFactor: w.replicationFactor });
+/** A run's topic: the workload's partitions and replication factor. */
+export function topicOf(w: Workload, prefix: string): FreshTopic {
+  return { prefix, partitions: w.partitions, replicationFactor: w.replicationFactor };
 }
 
 export type Runner = (ctx: RunContext) => Promise<BenchRun>;
@@ -141,14 +141,13 @@ export async function runOnFreshTopic(
   runner: Runner,
   ctx: Omit<RunContext, "topic"> & { topic?: string; keepTopic?: boolean },
 ): Promise<BenchRun> {
-  const topic = ctx.topic ?? freshTopicName(`bench-${producer}`);
-  await prepareTopic(ctx.connection, ctx.workload, topic);
-  try {
-    return await runner({ ...ctx, topic });
-  } finally {
-    if (!ctx.keepTopic) {
-      await lingerForScrape(); // monitoring on: the broker's final count for the topic is scraped first
-      await deleteTopic(ctx.connection, topic);
+  const spec = { ...topicOf(ctx.workload, `bench-${producer}`), name: ctx.topic, keep: ctx.keepTopic };
+  return withFreshTopic(ctx.connection, spec, async (topic) => {
+    try {
+      return await runner({ ...ctx, topic });
+    } finally {
+      // Monitoring on: the broker's final count for the topic is scraped before it is deleted.
+      if (!ctx.keepTopic) await lingerForScrape();
     }
-  }
+  });
 }

@@ -11,6 +11,7 @@ import { fmt, fmtPct } from "../core/format";
 import { DeliveryRecorder } from "../core/recorder";
 import { median } from "../core/stats";
 import { now } from "../core/time";
+import { repeatOrder } from "../core/stats";
 import { runOne } from "./drivers/index";
 import type { Workload } from "./workload";
 
@@ -60,8 +61,7 @@ export async function measureHarnessCost(
   const withMs: number[] = [];
   const withoutMs: number[] = [];
   for (let i = 0; i < pairs; i++) {
-    const order = i % 2 === 0 ? [true, false] : [false, true];
-    for (const bookkeeping of order) {
+    for (const bookkeeping of repeatOrder([true, false], i + 1)) {
       const r = await runOne("ours-async", { connection, workload, perRecord: bookkeeping });
       const wallMs = r.figures.wall_s * 1000;
       (bookkeeping ? withMs : withoutMs).push(wallMs);

@@ -10,10 +10,13 @@ export {
   javaProperties,
   librdkafkaSettings,
   makePayloads,
+  MAX_RECORDS,
+  MESSAGE_TIMEOUT_MS,
   messageFactory,
   messagesPerSend,
   oursSettings,
   settingsMapping,
+  SYNC_WARMUP_MAX,
   validateWorkload,
   type Acks,
   type Compression,
@@ -57,7 +60,6 @@ export {
   ladderSteps,
   measureLadder,
   RUNGS,
-  rungOrder,
   type Ladder,
   type LadderStep,
   type Rung,
@@ -66,7 +68,17 @@ export {
 export { measureSyncWaits, syncWaitCells, syncWaitRows, syncWaitsReading, type SyncWaitRow, type SyncWaits } from "./sync-waits";
 export { bookkeepingMs, describeHarnessCost, measureHarnessCost, type HarnessCost } from "./harness-cost";
 export { describeMonitoringCost, measureMonitoringCost, type MonitoringCost } from "./monitoring-cost";
-export { benchRows, buildReport, medianRun, placementsOf, writeBenchReport, type BenchReport, type BenchRow, type Sizing } from "./results";
+export {
+  benchRows,
+  buildReport,
+  fastestTypeScript,
+  medianRun,
+  placementsOf,
+  writeBenchReport,
+  type BenchReport,
+  type BenchRow,
+  type Sizing,
+} from "./results";
 export { checkTargets, TARGETS, type TargetCheck, type TargetSpec } from "./targets";
 export {
   benchEnvironment,
@@ -75,13 +87,24 @@ export {
   javaVersionLine,
   loadClientParams,
   ONE_AT_A_TIME,
-  repeatOrder,
   runComparison,
   sizedRecords,
+  SIZING_MARGIN,
   type ClientParams,
   type CompareOptions,
 } from "./compare";
-export { comparisonCells, CPU_NOTE, reportTables, resultCells, sizingText, targetCells, targetValue, targetVerdict } from "./report-text";
+export {
+  comparisonCells,
+  CPU_NOTE,
+  mappingLines,
+  reportTables,
+  resultCells,
+  sizingText,
+  targetCells,
+  TIMING_NOTE,
+  targetValue,
+  targetVerdict,
+} from "./report-text";
 export {
   bestOf,
   bestSettingsFrame,

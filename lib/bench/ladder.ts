@@ -11,12 +11,13 @@
 import type { KafkaConnection } from "../config/connection";
 import { fmt, mdTable } from "../core/format";
 import { median, maxOf, minOf } from "../core/stats";
-import { deleteTopic, freshTopicName } from "../kafka/admin";
+import { withFreshTopic } from "../kafka/admin";
 import { AggregateProducer } from "../producers/aggregate";
 import { measureRun, runFigures } from "../producers/measured-run";
 import type { MeasuredClient } from "../producers/base";
 import { ASYNC_WINDOW, AsyncProducer } from "../producers/producer";
-import { FLUSH_TIMEOUT_MS, prepareTopic } from "./framework";
+import { repeatOrder } from "../core/stats";
+import { FLUSH_TIMEOUT_MS, topicOf } from "./framework";
 import { messageFactory, oursSettings, type Workload } from "./workload";
 
 export type RungId = "produce" | "reports" | "opaque" | "bookkeeping" | "send-order" | "window";
@@ -145,11 +146,6 @@ export function ladderSteps(
   return steps;
 }
 
-/** Order of the rungs in repeat i: forwards, then backwards, so no rung always runs first or on a warmer machine. */
-export function rungOrder(i: number, rungs: readonly Rung[] = RUNGS): Rung[] {
-  return i % 2 === 0 ? [...rungs] : [...rungs].reverse();
-}
-
 export interface LadderOptions {
   connection: KafkaConnection;
   workload: Workload;
@@ -159,10 +155,8 @@ export interface LadderOptions {
 }
 
 /** One rung's run on a fresh topic. */
-async function runRung(rung: Rung, connection: KafkaConnection, w: Workload): Promise<RungSample> {
-  const topic = freshTopicName(`ladder-${rung.id}`);
-  await prepareTopic(connection, w, topic);
-  try {
+function runRung(rung: Rung, connection: KafkaConnection, w: Workload): Promise<RungSample> {
+  return withFreshTopic(connection, topicOf(w, `ladder-${rung.id}`), async (topic) => {
     const make = messageFactory(w);
     const run = await measureRun(rung.make(connection, topic, w), {
       records: w.records,
@@ -175,9 +169,7 @@ async function runRung(rung: Rung, connection: KafkaConnection, w: Workload): Pr
     if (run.partial) throw run.error ?? new Error(`ladder rung "${rung.label}" stopped: ${run.stopReason}`);
     const f = runFigures(run, w.recordSize);
     return { msgs_per_s: f.msgs_per_s, p50_ms: f.latency.p50_ms };
-  } finally {
-    await deleteTopic(connection, topic);
-  }
+  });
 }
 
 /** Measures every rung `repeats` times, round-robin in alternating order. */
@@ -185,7 +177,8 @@ export async function measureLadder(opts: LadderOptions): Promise<Ladder> {
   const repeats = opts.repeats ?? 3;
   const samples: Partial<Record<RungId, RungSample[]>> = {};
   for (let i = 0; i < repeats; i++) {
-    for (const rung of rungOrder(i)) {
+    // Forwards, then backwards, so no rung always runs first or on a warmer machine.
+    for (const rung of repeatOrder(RUNGS, i + 1)) {
       const sample = await runRung(rung, opts.connection, opts.workload);
       (samples[rung.id] ??= []).push(sample);
       opts.onProgress?.(`ladder ${i + 1}/${repeats}: ${rung.label}: ${fmt(Math.round(sample.msgs_per_s))} msgs/s`);

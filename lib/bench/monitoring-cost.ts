@@ -13,6 +13,7 @@ import { fmt, fmtPct } from "../core/format";
 import { spread, type Spread } from "../core/stats";
 import { runningExporter, stopExporter } from "../monitoring/exporter";
 import { ensureMonitoring, prometheusStatus, stopPrometheus } from "../monitoring/prometheus";
+import { repeatOrder } from "../core/stats";
 import { runOne } from "./drivers/index";
 import type { Workload } from "./workload";
 
@@ -46,7 +47,7 @@ export async function measureMonitoringCost(
   const cores: number[] = [];
   try {
     for (let i = 0; i < pairs; i++) {
-      for (const monitored of i % 2 === 0 ? [true, false] : [false, true]) {
+      for (const monitored of repeatOrder([true, false], i + 1)) {
         let pid: number | undefined;
         if (monitored) pid = (await ensureMonitoring({ log })).prometheus.pid;
         else {

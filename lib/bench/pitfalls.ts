@@ -30,7 +30,9 @@ export interface ForgotPollResult {
  * produce() throws. Then polling drains the reports.
  */
 export function forgotPollDemo(connection: KafkaConnection, attempts = 2000, queueLimit = 1000, waitMs = 1500): Promise<ForgotPollResult> {
-  return withFreshTopic(connection, "pitfall-poll", (topic) => producedWithoutPolling(connection, topic, attempts, queueLimit, waitMs));
+  return withFreshTopic(connection, { prefix: "pitfall-poll" }, (topic) =>
+    producedWithoutPolling(connection, topic, attempts, queueLimit, waitMs),
+  );
 }
 
 async function producedWithoutPolling(

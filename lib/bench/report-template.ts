@@ -6,9 +6,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { reportsDir } from "../config/paths";
-import { fmt, mdCell } from "../core/format";
-import { reportTables, targetValue, targetVerdict } from "./report-text";
-import type { BenchReport } from "./results";
+import { capitalize, fmt, mdCell } from "../core/format";
+import { mappingLines, reportTables, targetValue, targetVerdict, TIMING_NOTE } from "./report-text";
+import { fastestTypeScript, type BenchReport } from "./results";
+import { SYNC_WARMUP_MAX } from "./workload";
 
 const table = (rows: [string, string][]) => ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${mdCell(String(v))} |`)].join("\n");
 
@@ -17,12 +18,12 @@ export function conclusionText(r: BenchReport): string {
   const out: string[] = [];
   for (const placement of [...new Set(r.rows.map((x) => x.placement))]) {
     const rows = r.rows.filter((x) => !x.note && x.placement === placement);
-    const ts = rows.filter((x) => /^(ours|confluent-kafkajs|kafkajs)/.test(x.producer)).sort((a, b) => b.msgs_per_s - a.msgs_per_s);
+    const fastest = fastestTypeScript(rows);
     const ref = rows.find((x) => x.producer === "perf-tool");
-    if (ts[0])
+    if (fastest)
       out.push(
-        `${placement[0].toUpperCase()}${placement.slice(1)}, the fastest TypeScript producer was **${ts[0].label}** at ${fmt(ts[0].msgs_per_s)} ` +
-          `messages/s${ref ? ` (${fmt(ts[0].vs_perf_tool, 2)}× Java's ProducerPerformance, ${fmt(ref.msgs_per_s)} messages/s)` : ""}.`,
+        `${capitalize(placement)}, the fastest TypeScript producer was **${fastest.label}** at ${fmt(fastest.msgs_per_s)} ` +
+          `messages/s${ref ? ` (${fmt(fastest.vs_perf_tool, 2)}× Java's ProducerPerformance, ${fmt(ref.msgs_per_s)} messages/s)` : ""}.`,
       );
   }
   const named = (ts: BenchReport["targets"]) => ts.map((t) => `${t.target}, ${t.placement} (${targetValue(t)})`).join("; ");
@@ -69,7 +70,7 @@ export function reportTemplate(r: BenchReport, opts: { title?: string; tuning?: 
       [
         "records",
         `${fmt(w.records)} measured per run at least (the synchronous producers: ${fmt(r.syncRecords ?? w.records)}), after ` +
-          `${fmt(w.warmupRecords)} warm-up records (the synchronous ones: up to 1,000); ${r.sizing.length ? "sized per producer, see Producers" : "no sizing"}`,
+          `${fmt(w.warmupRecords)} warm-up records (the synchronous ones: up to ${fmt(SYNC_WARMUP_MAX)}); ${r.sizing.length ? "sized per producer, see Producers" : "no sizing"}`,
       ],
       ["record size", `${fmt(w.recordSize)} bytes of random upper-case letters (as ProducerPerformance)`],
       ["keys", w.keyed ? "1,000 distinct keys" : "none (null keys, as ProducerPerformance)"],
@@ -88,13 +89,12 @@ export function reportTemplate(r: BenchReport, opts: { title?: string; tuning?: 
     "",
     ...(opts.tuning ? [opts.tuning, ""] : []),
     "## Producers",
-    ...Object.entries(r.mapping).map(([k, v]) => `- **${k}**: ${v}`),
+    ...mappingLines(r.mapping, "markdown"),
     ...[...new Map(r.sizing.map((x) => [x.producer, x.records]))].map(([p, n]) => `- **${p}**: ${fmt(n)} records per measured run`),
     "",
     "## Results",
-    "Timing: first measured send to last acknowledgement on a monotonic clock; latency = a record's send call to its acknowledgement reaching the " +
-      "program; MB = 10^6 bytes of record values. The confidence interval of a median is the order-statistic one (no assumption about the " +
-      "distribution); ratios between producers carry the distribution-free interval of the Mann–Whitney test.",
+    `${TIMING_NOTE} The confidence interval of a median is the order-statistic one (no assumption about the distribution); ratios ` +
+      "between producers carry the distribution-free interval of the Mann–Whitney test.",
     "",
     reportTables(r, "markdown"),
     "",

@@ -5,6 +5,7 @@
  * each peer, the targets with their measured ratios, the sizing and what the CPU figures cover.
  */
 import { fmt, fmtPct, mdTable, textTable } from "../core/format";
+import { SIZING_MARGIN } from "./compare";
 import { ladderCells, ladderReading } from "./ladder";
 import { PLACEMENT_LABELS, type Placement } from "./placement";
 import type { BenchReport, BenchRow } from "./results";
@@ -111,7 +112,7 @@ export function sizingText(r: BenchReport): string {
     return `Records per run as given (no sizing): ${fmt(r.workload.records)}, the synchronous producers ${fmt(r.syncRecords ?? r.workload.records)}.`;
   const producers = [...new Set(r.sizing.map((s) => s.producer))];
   return (
-    `Records per run, sized so that each measured run sends for at least ${fmt(r.minSeconds, 1)} s, aiming 2× higher, from untimed runs ` +
+    `Records per run, sized so that each measured run sends for at least ${fmt(r.minSeconds, 1)} s, aiming ${SIZING_MARGIN}× higher, from untimed runs ` +
     "(records → seconds): " +
     producers
       .map((p) => {
@@ -129,6 +130,15 @@ export const CPU_NOTE =
   "Python peers the same points measured inside Python (main = the interpreter's thread); Java's tool from its warm-up banner to its summary " +
   "line (its warm-up records counted). Broker: the broker JVM over the same window, /proc at 1/100 s; a shared broker also served whatever " +
   "else ran meanwhile.";
+
+export const TIMING_NOTE =
+  "Timing: first measured send to last acknowledgement on a monotonic clock, connect and warm-up excluded; latency = a record's send " +
+  "call to its acknowledgement reaching the program; MB = 10^6 bytes of record values (Java's tool prints MiB; its rate is recomputed).";
+
+/** How each client was given the settings (BenchReport.mapping), a line per client: indented text or a markdown list. */
+export function mappingLines(mapping: Record<string, string>, format: "text" | "markdown"): string[] {
+  return Object.entries(mapping).map(([k, v]) => (format === "text" ? `  ${k}: ${v}` : `- **${k}**: ${v}`));
+}
 
 /** Every table of the report as text (npm run bench) or markdown (notebook 05). */
 export function reportTables(r: BenchReport, format: "text" | "markdown"): string {

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { reportsDir } from "../config/paths";
-import { median, medianCI, spread } from "../core/stats";
+import { median, medianBy, medianCI, spread } from "../core/stats";
 import { perMillion } from "./cpu-window";
 import type { HarnessCost } from "./harness-cost";
 import type { Ladder } from "./ladder";
@@ -55,13 +55,17 @@ export interface BenchRow {
 
 /** The run whose throughput is the median one (the lower middle for an even count): its latencies represent the producer. */
 export function medianRun(runs: BenchRun[]): BenchRun {
-  const ok = runs.filter((r) => Number.isFinite(r.figures.msgs_per_s)).sort((a, b) => a.figures.msgs_per_s - b.figures.msgs_per_s);
-  return ok.length ? ok[Math.floor((ok.length - 1) / 2)] : runs[0];
+  return medianBy(runs, (r) => r.figures.msgs_per_s) ?? runs[0];
 }
 
 /** The placements that have runs, in PLACEMENTS order. */
 export function placementsOf(runs: BenchRun[]): Placement[] {
   return PLACEMENTS.filter((pl) => runs.some((r) => (r.placement ?? "unpinned") === pl));
+}
+
+/** The fastest TypeScript producer (ours and the two promisified APIs) among rows, by median messages/s; rows with a note are left out. */
+export function fastestTypeScript(rows: readonly BenchRow[]): BenchRow | undefined {
+  return rows.filter((r) => !r.note && /^(ours|confluent-kafkajs|kafkajs)/.test(r.producer)).sort((a, b) => b.msgs_per_s - a.msgs_per_s)[0];
 }
 
 /** One row per placement and producer (in PLACEMENTS, then PRODUCER_IDS order), from all runs (repeats included). */

@@ -11,10 +11,11 @@ import { cpuUsage } from "node:process";
 import type { KafkaConnection } from "../config/connection";
 import { fmt } from "../core/format";
 import { median, maxOf, minOf } from "../core/stats";
-import { deleteTopic, freshTopicName } from "../kafka/admin";
+import { withFreshTopic } from "../kafka/admin";
 import { measureRun, runFigures } from "../producers/measured-run";
 import { defaultSyncWait, SYNC_WAITS, SyncProducer, type SyncWait } from "../producers/producer";
-import { FLUSH_TIMEOUT_MS, prepareTopic } from "./framework";
+import { repeatOrder } from "../core/stats";
+import { FLUSH_TIMEOUT_MS, topicOf } from "./framework";
 import { messageFactory, oursSettings, type Workload } from "./workload";
 
 export interface SyncWaitSample {
@@ -64,11 +65,9 @@ export function syncWaitRows(samples: Readonly<Partial<Record<SyncWait, readonly
   return { rows, fastest };
 }
 
-async function runWait(wait: SyncWait, connection: KafkaConnection, w: Workload, records: number): Promise<SyncWaitSample> {
-  const topic = freshTopicName(`sync-wait-${wait.replace(/ /g, "-")}`);
-  await prepareTopic(connection, w, topic);
-  let cpuStart = cpuUsage();
-  try {
+function runWait(wait: SyncWait, connection: KafkaConnection, w: Workload, records: number): Promise<SyncWaitSample> {
+  return withFreshTopic(connection, topicOf(w, `sync-wait-${wait.replace(/ /g, "-")}`), async (topic) => {
+    let cpuStart = cpuUsage();
     const make = messageFactory(w);
     const run = await measureRun(new SyncProducer(connection, topic, oursSettings(w, "sync"), { wait }), {
       records,
@@ -84,9 +83,7 @@ async function runWait(wait: SyncWait, connection: KafkaConnection, w: Workload,
     if (run.partial) throw run.error ?? new Error(`synchronous wait "${wait}" stopped: ${run.stopReason}`);
     const f = runFigures(run, w.recordSize);
     return { msgs_per_s: f.msgs_per_s, p50_ms: f.latency.p50_ms, cpu_us_per_msg: (cpu.user + cpu.system) / records };
-  } finally {
-    await deleteTopic(connection, topic);
-  }
+  });
 }
 
 export interface SyncWaitOptions {
@@ -104,8 +101,7 @@ export async function measureSyncWaits(opts: SyncWaitOptions): Promise<SyncWaits
   const repeats = opts.repeats ?? 3;
   const samples: Partial<Record<SyncWait, SyncWaitSample[]>> = {};
   for (let i = 0; i < repeats; i++) {
-    const order = i % 2 === 0 ? [...SYNC_WAITS] : [...SYNC_WAITS].reverse();
-    for (const wait of order) {
+    for (const wait of repeatOrder(SYNC_WAITS, i + 1)) {
       const s = await runWait(wait, opts.connection, opts.workload, records);
       (samples[wait] ??= []).push(s);
       opts.onProgress?.(`synchronous waits ${i + 1}/${repeats}: ${wait}: ${fmt(Math.round(s.msgs_per_s))} msgs/s`);

@@ -140,18 +140,19 @@ export function checkTargets(runs: BenchRun[], placements: readonly Placement[])
   return placements.flatMap((pl) => TARGETS.map((t) => check(t, runs, pl)));
 }
 
-/** The synchronous producer's median split into librdkafka's own stages (statistics) and the rest. */
+/** The synchronous producer's median send→acknowledgement latency split into librdkafka's own stages (statistics) and the rest. */
 function syncHow(runs: BenchRun[]): string {
   if (!runs.length) return "";
   const s = medianRun(runs);
-  const med = Number(s.extra.median_per_message_ms);
+  const med = s.figures.latency.p50_ms;
   const rtt = Number(s.extra.rtt_p50_ms);
   const q = Number(s.extra.int_latency_p50_ms);
   const ob = Number(s.extra.outbuf_latency_p50_ms);
   if (!Number.isFinite(med) || !Number.isFinite(rtt)) return "";
   const rest = med - rtt - q - ob;
   return (
-    `of our median run's ${fmt(med, 3)} ms: librdkafka's broker rtt p50 ${fmt(rtt, 3)} ms (over ${s.extra.rtt_requests} requests)` +
+    `our median run's median send→acknowledgement latency ${fmt(med, 3)} ms: librdkafka's broker rtt p50 ${fmt(rtt, 3)} ms ` +
+    `(over ${s.extra.rtt_requests} requests)` +
     (Number.isFinite(q)
       ? `, internal queue ${fmt(q, 3)} ms, output buffer ${fmt(ob, 3)} ms, ${fmt(rest, 3)} ms from the response to the report in JavaScript`
       : "")

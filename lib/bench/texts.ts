@@ -3,7 +3,7 @@
  * sentence makes a claim (e.g. "acks=all costs nothing on one broker"), the claim is checked here
  * and the text says so when this run disagrees.
  */
-import { fmt, fmtPct, mdCell } from "../core/format";
+import { fmt, fmtPct, mdTable } from "../core/format";
 import {
   API_LABELS,
   API_RUNNER,
@@ -16,7 +16,7 @@ import {
 } from "./clients";
 import type { ForgotPollResult } from "./pitfalls";
 import { PLACEMENT_LABELS } from "./placement";
-import type { BenchRow } from "./results";
+import { fastestTypeScript, type BenchRow } from "./results";
 import { bestOf, compareSpread, KNOB_LABELS, type Knob, type PointResult } from "./tuning";
 
 /** Highest vs lowest point of a sweep, with the best value and whether it is beyond noise. */
@@ -28,7 +28,7 @@ export function sweepSentence(knob: Knob, points: PointResult[]): string {
   const unsupported = points.filter((p) => p.unsupported).map((p) => `${p.value}: ${p.unsupported}`);
   return (
     `**${KNOB_LABELS[knob]}**: best ${best.text}; slowest ${lo.value} at ${fmt(lo.msgs_per_s)} msgs/s ` +
-    `(${fmt(ok.length ? best.msgs_per_s / lo.msgs_per_s : NaN, 2)}× apart); p99 latency from ${fmt(Math.min(...ok.map((p) => p.p99_ms)), 2)} to ` +
+    `(${fmt(best.msgs_per_s / lo.msgs_per_s, 2)}× apart); p99 latency from ${fmt(Math.min(...ok.map((p) => p.p99_ms)), 2)} to ` +
     `${fmt(Math.max(...ok.map((p) => p.p99_ms)), 2)} ms.` +
     (unsupported.length ? ` Not measured: ${unsupported.join("; ")}.` : "") +
     (points.some((p) => p.failed > 0)
@@ -146,7 +146,7 @@ export function clientsText(rows: BenchRow[]): string {
           `), p50 ${fmt(r.latency_p50_ms, 3)} ms, p99 ${fmt(r.latency_p99_ms, 2)} ms, client CPU ${fmt(r.cpu_client_s_per_M, 2)} s per million messages` +
           `${ref && r !== ref ? `, ${fmt(r.vs_perf_tool, 2)}× ProducerPerformance` : ""}.`,
       );
-    const fastest = here.filter((r) => /^(ours|confluent-kafkajs|kafkajs)/.test(r.producer)).sort((a, b) => b.msgs_per_s - a.msgs_per_s)[0];
+    const fastest = fastestTypeScript(here);
     if (fastest) out.push("", `Fastest TypeScript producer here: **${fastest.label}**.`, "");
   }
   return out.join("\n");
@@ -163,15 +163,15 @@ export function frameworkCheck(sweeps: Partial<Record<Knob, PointResult[]>>): st
     ["compression", "zstd", (v) => v === "zstd"],
     ["acks", "1 or all", (v) => v === "1" || v === "all"],
   ];
-  const rows = ["| knob | framework suggests | this run's best (messages/s) | agrees? |", "|---|---|---|---|"];
+  const rows = [["knob", "framework suggests", "this run's best (messages/s)", "agrees?"]];
   for (const [knob, text, ok] of suggested) {
     const pts = sweeps[knob];
     if (!pts) continue;
     const b = bestOf(pts);
     const verdict = ok(String(b.best)) ? "yes" : b.clear ? "**no**" : "no, but within noise";
-    rows.push(`| ${KNOB_LABELS[knob]} | ${text} | ${b.best} (${fmt(b.msgs_per_s)}${b.clear ? "" : ", not beyond noise"}) | ${verdict} |`);
+    rows.push([KNOB_LABELS[knob], text, `${b.best} (${fmt(b.msgs_per_s)}${b.clear ? "" : ", not beyond noise"})`, verdict]);
   }
-  return rows.join("\n");
+  return mdTable(rows);
 }
 
 export interface ClientEvidence {
@@ -187,12 +187,11 @@ export interface ClientEvidence {
 /** The framework's side-by-side table for our three APIs, every cell from the evidence measured above. */
 export function sideBySideMarkdown(e: ClientEvidence): string {
   const per = <T extends { api: ClientApi }>(xs: T[], api: ClientApi) => xs.find((x) => x.api === api);
-  const row = (aspect: string, f: (api: ClientApi) => string) => `| ${aspect} | ${CLIENT_APIS.map((a) => mdCell(f(a))).join(" | ")} |`;
+  const row = (aspect: string, f: (api: ClientApi) => string) => [aspect, ...CLIENT_APIS.map(f)];
   const throughput = (api: ClientApi) => e.rows.find((r) => r.producer === API_RUNNER[api]);
   const ref = e.rows.find((r) => r.producer === "perf-tool");
-  const lines = [
-    `| aspect | ${CLIENT_APIS.map((a) => API_LABELS[a]).join(" | ")} |`,
-    `|---|${CLIENT_APIS.map(() => "---").join("|")}|`,
+  return mdTable([
+    ["aspect", ...CLIENT_APIS.map((a) => API_LABELS[a])],
     row("Send API", (a) => `\`${per(e.sendOne, a)?.call ?? "n/a"}\``),
     row("I/O and callbacks", (a) =>
       a === "callback"
@@ -232,6 +231,5 @@ export function sideBySideMarkdown(e: ClientEvidence): string {
       const s = per(e.sendOne, a);
       return s ? `${a === "callback" ? "report in the callback" : "send() resolves to"} ${s.deliveryStatus.slice(0, 160)}` : "n/a";
     }),
-  ];
-  return lines.join("\n");
+  ]);
 }

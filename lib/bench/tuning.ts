@@ -6,13 +6,14 @@
  */
 import type pl from "nodejs-polars";
 import type { KafkaConnection } from "../config/connection";
+import { clean } from "../config/env";
 import { fmt, round } from "../core/format";
 import { median, spread } from "../core/stats";
-import { wholeNumber } from "../core/validate";
+import { flag, wholeNumber } from "../core/validate";
 import { rowsFrame } from "../notebook/display";
 import { runOne, runParallel } from "./drivers/index";
 import type { BenchRun, ProducerId } from "./run";
-import { validateWorkload, type Workload } from "./workload";
+import { MAX_RECORDS, validateWorkload, type Workload } from "./workload";
 
 /** The knobs of the framework's section C, as workload fields (producers = parallel processes). */
 export const KNOBS = [
@@ -269,17 +270,12 @@ export function loadTuningParams(
   env: Record<string, string | undefined> = process.env,
   defaults: TuningParams = { records: 50_000, repeats: 3, warmupRecords: 5_000, threeNodes: true },
 ): TuningParams {
-  const w = validateWorkload({
-    records: env.TUNING_RECORDS?.trim() || defaults.records,
-    warmupRecords: env.TUNING_WARMUP?.trim() || defaults.warmupRecords,
-  });
-  const repeats = wholeNumber("TUNING_REPEATS", env.TUNING_REPEATS?.trim() || defaults.repeats, { min: 1, max: 50 });
-  const three = env.TUNING_THREE_NODES?.trim();
+  const num = (key: string, dflt: number, min: number, max: number) => wholeNumber(key, clean(env[key]) ?? dflt, { min, max });
   return {
-    records: w.records,
-    repeats,
-    warmupRecords: w.warmupRecords,
-    threeNodes: three === undefined || three === "" ? defaults.threeNodes : !["0", "false", "no"].includes(three.toLowerCase()),
+    records: num("TUNING_RECORDS", defaults.records, 1, MAX_RECORDS),
+    repeats: num("TUNING_REPEATS", defaults.repeats, 1, 50),
+    warmupRecords: num("TUNING_WARMUP", defaults.warmupRecords, 0, MAX_RECORDS),
+    threeNodes: flag("TUNING_THREE_NODES", clean(env.TUNING_THREE_NODES) ?? defaults.threeNodes),
   };
 }
 

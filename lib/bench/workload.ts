@@ -13,6 +13,7 @@ import { flag, oneOf, wholeNumber, type RawValue } from "../core/validate";
 import type { Settings } from "../kafka/client";
 import { AGGREGATE_QUEUE_DEPTH } from "../producers/aggregate";
 import { ASYNC_WINDOW } from "../producers/producer";
+import { COMMON_SETTINGS } from "../producers/settings";
 
 export const ACKS = ["0", "1", "all"] as const;
 export type Acks = (typeof ACKS)[number];
@@ -62,6 +63,9 @@ export const DEFAULT_WORKLOAD: Workload = {
 
 type Raw = RawValue;
 
+/** The most measured (or warm-up) records a run may be given. */
+export const MAX_RECORDS = 100_000_000;
+
 export type WorkloadInput = { [K in keyof Workload]?: Raw };
 
 /** A complete, validated workload: the defaults overridden by `input` (strings are parsed). */
@@ -72,14 +76,14 @@ export function validateWorkload(input: WorkloadInput = {}, defaults: Workload =
   }
   const v = <K extends keyof Workload>(k: K): Raw => (input[k] === undefined ? defaults[k] : input[k]);
   const w: Workload = {
-    records: wholeNumber("records", v("records"), { min: 1, max: 100_000_000 }),
+    records: wholeNumber("records", v("records"), { min: 1, max: MAX_RECORDS }),
     recordSize: wholeNumber("record-size", v("recordSize"), { min: 1, max: 1_000_000 }),
     acks: oneOf("acks", v("acks"), ACKS, { "-1": "all" }),
     lingerMs: wholeNumber("linger-ms", v("lingerMs"), { min: 0, max: 900_000 }),
     batchSize: wholeNumber("batch-size", v("batchSize"), { min: 1, max: 2_147_483_647 }),
     compression: oneOf("compression", v("compression"), COMPRESSIONS),
     partitions: wholeNumber("partitions", v("partitions"), { min: 1, max: 1000 }),
-    warmupRecords: wholeNumber("warmup", v("warmupRecords"), { min: 0, max: 100_000_000 }),
+    warmupRecords: wholeNumber("warmup", v("warmupRecords"), { min: 0, max: MAX_RECORDS }),
     keyed: flag("keyed", v("keyed")),
     idempotence: flag("idempotence", v("idempotence")),
     replicationFactor:
@@ -132,7 +136,7 @@ export const ACKS_NUMBER: Record<Acks, number> = { "0": 0, "1": 1, all: -1 };
  */
 export function librdkafkaSettings(w: Workload): Settings {
   return {
-    acks: w.acks === "all" ? "all" : w.acks,
+    acks: w.acks,
     "linger.ms": w.lingerMs,
     "batch.size": w.batchSize,
     "batch.num.messages": batchNumMessages(w),
@@ -218,8 +222,11 @@ export function kafkaPythonSettings(w: Workload): Settings {
   };
 }
 
-/** How long a record may stay unacknowledged before it counts as failed, in every client that has the setting. */
-export const MESSAGE_TIMEOUT_MS = 60_000;
+/** Warm-up records of a one-at-a-time (synchronous) producer at the most: enough to open the path. */
+export const SYNC_WARMUP_MAX = 1_000;
+
+/** How long a record may stay unacknowledged before it counts as failed, in every client that has the setting (our producers' own). */
+export const MESSAGE_TIMEOUT_MS = Number(COMMON_SETTINGS["message.timeout.ms"]);
 
 /** send() calls a KafkaJS runner keeps in flight (Java's max.in.flight.requests.per.connection default). */
 export const KAFKAJS_IN_FLIGHT = 5;

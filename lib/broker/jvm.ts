@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { paths } from "../config/paths";
 import { spawnDetached } from "../core/processes";
 import { BrokerError, fileSize, type Instance, type NodeLayout } from "./layout";
+import { javaBinary } from "./tools";
 import {
   brokerLog4j2,
   HOST,
@@ -26,15 +27,6 @@ import {
 
 /** What java was not found says, for a one-shot tool and for the broker alike. */
 const NO_JAVA = "java was not found (install a JDK 17+)";
-
-function javaBinary(): string {
-  const home = process.env.JAVA_HOME;
-  if (home) {
-    const bin = path.join(home, "bin", "java");
-    if (fs.existsSync(bin)) return bin;
-  }
-  return "java";
-}
 
 function runJava(args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 /**
  * Where an instance of the embedded broker keeps its state, and the small file reads the rest of
- * lib/broker/ needs (pid files, log tails, the Kafka version of the jars).
+ * lib/broker/ needs (its pid files and log tails, through lib/core/processes.ts; the Kafka version
+ * of the jars).
  *
  * A home holds config/ (generated server.properties and log4j2 config), data/node-N (the log
  * dirs), logs/ (server.log from log4j, broker.out from the JVM itself), broker.pid, cluster.id,
@@ -11,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { paths } from "../config/paths";
 import { KppError } from "../core/errors";
+import { readPidFile as readPidFileAt } from "../core/processes";
 import {
   CLUSTER_BASE_PORT,
   CLUSTER_CONTROLLER_OFFSET,
@@ -19,6 +21,9 @@ import {
   HOST,
   METRICS_OFFSET,
 } from "./properties";
+
+/** The end of a log file; lib/core/processes.ts has it, shared with Prometheus. */
+export { tailLines } from "../core/processes";
 
 /** The embedded broker could not be started, stopped or reached: exit code 3, its message only. */
 export class BrokerError extends KppError {
@@ -173,16 +178,9 @@ export function kafkaVersion(): string | undefined {
   return kafkaVersionIn(path.join(paths.broker, "libs"));
 }
 
+/** The node's pid file: its pid and when it was written (lib/core/processes.ts reads it). */
 export function readPidFile(L: NodeLayout): { pid: number; startedAt: string; ageMs: number } | undefined {
-  try {
-    const text = fs.readFileSync(L.pidFile, "utf8").trim();
-    const pid = Number.parseInt(text, 10);
-    if (!Number.isInteger(pid) || pid <= 1 || String(pid) !== text) return undefined;
-    const mtime = fs.statSync(L.pidFile).mtime;
-    return { pid, startedAt: mtime.toISOString(), ageMs: Date.now() - mtime.getTime() };
-  } catch {
-    return undefined;
-  }
+  return readPidFileAt(L.pidFile);
 }
 
 export function removeFile(file: string): void {
@@ -190,29 +188,6 @@ export function removeFile(file: string): void {
     fs.unlinkSync(file);
   } catch {
     /* already gone */
-  }
-}
-
-/** The last n non-blank lines of file (from fromByte on, if the file is still that long). */
-export function tailLines(file: string, n: number, fromByte = 0): string[] {
-  try {
-    const fd = fs.openSync(file, "r");
-    try {
-      const size = fs.fstatSync(fd).size;
-      // The last 64 KiB hold far more than n lines of a Kafka log.
-      const start = Math.max(fromByte > size ? 0 : fromByte, size - 65536);
-      const buf = Buffer.alloc(size - start);
-      fs.readSync(fd, buf, 0, buf.length, start);
-      return buf
-        .toString("utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .slice(-n);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return [];
   }
 }
 

@@ -1,18 +1,16 @@
 /**
  * The broker's JVMs as processes: whether a pid is still our broker, and refusing to start over a
- * foreign listener on one of its ports. The generic parts (liveness, signals, terminate, who holds
- * a port) are lib/core/processes.ts, shared with Prometheus (lib/monitoring/prometheus.ts).
+ * foreign listener on one of its ports. The generic parts (liveness, whether a pid is ours, signals,
+ * terminate, who holds a port and the refusal's wording) are lib/core/processes.ts, shared with
+ * Prometheus (lib/monitoring/prometheus.ts).
  */
-import { cmdline, describeHolders, isAlive, portAccepting, portHolders } from "../core/processes";
+import { isOurProcess, portAccepting, portHolders, portInUseText } from "../core/processes";
 import { BrokerError, type NodeLayout } from "./layout";
 import { HOST } from "./properties";
 
-/** Ours = a kafka.Kafka JVM run with our server.properties (guards against a recycled pid). */
+/** Ours = a kafka.Kafka JVM run with our server.properties (guards against a recycled pid; without /proc, the pid file is trusted). */
 export function isOurBroker(pid: number, L: NodeLayout): boolean {
-  if (!isAlive(pid)) return false;
-  const cmd = cmdline(pid);
-  if (cmd === undefined) return true; // no /proc to check with: trust the pid file
-  return cmd.includes("kafka.Kafka") && cmd.includes(L.serverProperties);
+  return isOurProcess(pid, ["kafka.Kafka", L.serverProperties]);
 }
 
 /** Refuses to start over a foreign listener; adopts our own node if only its pid file was lost. */
@@ -27,10 +25,8 @@ export async function checkPorts(node: NodeLayout, log: (l: string) => void): Pr
     }
     const looksLikeKafka = holders.some((h) => h.cmd?.includes("kafka"));
     throw new BrokerError(
-      `Cannot start the embedded Kafka broker: ${HOST}:${port} (${role}) is already in use by ` +
-        `${describeHolders(holders, port)}, which is not the broker this project started. ` +
-        `Fix: stop that process${holders.length ? ` (kill ${[...new Set(holders.map((h) => h.pid))].join(" ")})` : ""}` +
-        `, or${looksLikeKafka ? "" : ", if it is a Kafka broker you want to use,"} point ` +
+      `Cannot start the embedded Kafka broker: ${portInUseText(HOST, port, holders, "broker", role)}, ` +
+        `or${looksLikeKafka ? "" : ", if it is a Kafka broker you want to use,"} point ` +
         (port === node.clientPort
           ? `KAFKA_BOOTSTRAP_SERVERS in .env at it (KAFKA_BOOTSTRAP_SERVERS=${HOST}:${port}) `
           : `KAFKA_BOOTSTRAP_SERVERS in .env at its client listener `) +

@@ -2,9 +2,9 @@
  * The target and the machine a run happens on: opening the target (starting the embedded broker
  * when no other is configured) and the environment facts a grader needs to reproduce a run.
  */
-import * as os from "node:os";
 import { loadConnection, type ConnectionSummary, type KafkaConnection } from "../config/connection";
 import { readEnv, type Env } from "../config/env";
+import { hostInfo } from "../core/history";
 import { clientVersions } from "../kafka/client";
 import { checkConnection } from "../kafka/preflight";
 import { kafkaVersion } from "./layout";
@@ -40,7 +40,7 @@ export interface EnvironmentInfo {
 
 export function environmentInfo(connection: KafkaConnection): EnvironmentInfo {
   const s: ConnectionSummary = connection.summary();
-  const cpus = os.cpus();
+  const host = hostInfo();
   const versions = clientVersions();
   const info: EnvironmentInfo = {
     target: s.target,
@@ -52,10 +52,10 @@ export function environmentInfo(connection: KafkaConnection): EnvironmentInfo {
     client: versions.client,
     librdkafka: versions.librdkafka,
     node: process.version,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? "unknown",
-    cores: cpus.length,
-    memory_gib: Math.round(os.totalmem() / 2 ** 30),
+    os: host.os,
+    cpu: host.cpu,
+    cores: host.cores,
+    memory_gib: host.memory_gib,
   };
   if (s.sasl_username) info.sasl_username = s.sasl_username;
   if (s.sasl_password) info.sasl_password = s.sasl_password;

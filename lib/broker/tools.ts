@@ -6,11 +6,33 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { KafkaConnection } from "../config/connection";
 import { paths } from "../config/paths";
 import { runChild, type ChildResult } from "../core/child";
 import { KppError } from "../core/errors";
 
 const LIBS = path.join(paths.broker, "libs");
+
+/** The java to run, for the broker and the tools alike: JAVA_HOME's when it has one, else the one on PATH. */
+export function javaBinary(): string {
+  const home = process.env.JAVA_HOME;
+  if (home) {
+    const bin = path.join(home, "bin", "java");
+    if (fs.existsSync(bin)) return bin;
+  }
+  return "java";
+}
+
+/**
+ * Why Apache Kafka's Java tools are not run against this target (undefined: they are). Only
+ * PLAINTEXT targets: a SASL password on a command line would be visible to every local user.
+ */
+export function javaToolsRefusal(connection: KafkaConnection): string | undefined {
+  return connection.securityProtocol === "PLAINTEXT"
+    ? undefined
+    : `the Java tools are run only against PLAINTEXT brokers (this target is ${connection.securityProtocol}: they would need its ` +
+        `password on a command line); use the embedded broker for the reference comparison`;
+}
 
 /** The JVM arguments that run a Kafka tool's main class with `args`. */
 export function kafkaToolArgs(mainClass: string, args: string[], heap = "-Xmx512m"): string[] {
@@ -40,7 +62,7 @@ export async function runKafkaTool(
   opts: { timeoutMs: number; onLine?: (line: string) => void; onSpawn?: (pid: number) => void },
 ): Promise<ChildResult> {
   if (!fs.existsSync(LIBS)) throw new KppError("config", "Kafka's jars are missing from .broker/libs: run `npm run setup` first.");
-  return runChild("java", kafkaToolArgs(mainClass, args), {
+  return runChild(javaBinary(), kafkaToolArgs(mainClass, args), {
     env: { ...process.env, LC_ALL: "C" },
     timeoutMs: opts.timeoutMs,
     onLine: opts.onLine,
@@ -48,4 +70,18 @@ export async function runKafkaTool(
   }).catch((e: Error) => {
     throw new KppError("config", `cannot start java (${e.message}); install Java 17+ (see README).`);
   });
+}
+
+/**
+ * Why a tool run gave no result, as an error to throw: killed at its timeout, or ended with an exit
+ * code (or a signal) and no result, each with the last lines of its output.
+ */
+export function toolFailure(what: string, result: ChildResult): KppError {
+  const how = result.timedOut
+    ? `did not finish within ${Math.round(result.ms / 1000)} s (killed)`
+    : result.code === null
+      ? `was ended by ${result.signal ?? "a signal"} without a result`
+      : `exited with code ${result.code} without a result`;
+  const tail = (result.stderr + result.stdout).trim().split("\n").slice(-8).join("\n");
+  return new KppError("delivery", tail ? `${what} ${how}:\n${tail}` : `${what} ${how}.`);
 }

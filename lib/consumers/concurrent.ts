@@ -6,7 +6,7 @@
 import type { KafkaConnection } from "../config/connection";
 import { KppError } from "../core/errors";
 import { Notifier, now, settleWithin, withTimeout } from "../core/time";
-import { connectWithin, consumeBatch, disconnectWithin, type Kafka } from "../kafka/client";
+import { connectWithin, consumeBatch, disconnectWithin, timeoutOnlyForFirstMessage, type Kafka } from "../kafka/client";
 import { freshConsumer } from "./read-topic";
 
 /** One message as the concurrent consumer received it. */
@@ -51,7 +51,7 @@ export class ConcurrentConsumer {
     // Wait up to 50 ms for a first message, then take whatever else is ready: a message is
     // stamped within milliseconds of arriving, and the loop never spins.
     consumer.setDefaultConsumeTimeout(50);
-    (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
+    timeoutOnlyForFirstMessage(consumer);
     consumer.subscribe([topic]);
     c.loop = c.run();
     try {

@@ -22,16 +22,19 @@ export interface ReadOptions {
   timeoutMs?: number;
 }
 
-/** A consumer in a group of its own, reading from the earliest offset; not yet connected. */
+/**
+ * A consumer in a group of its own, reading from the earliest offset; not yet connected. `group`
+ * is a prefix for a fresh group id, or `{ id }`: that id, made fresh by the caller.
+ */
 export function freshConsumer(
   connection: KafkaConnection,
-  groupPrefix: string,
+  group: string | { id: string },
   extra: Record<string, string | number | boolean> = {},
 ): Kafka.KafkaConsumer {
   const consumer = new Kafka.KafkaConsumer(
     {
       ...connection.clientConfig(),
-      "group.id": `${groupPrefix}-${process.pid}-${Date.now()}`,
+      "group.id": typeof group === "string" ? `${group}-${process.pid}-${Date.now()}` : group.id,
       "enable.auto.commit": false,
       ...extra,
     } as Kafka.ConsumerGlobalConfig,

@@ -35,6 +35,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** Text matched literally inside a RegExp: every character with a meaning there escaped. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** A markdown table cell: pipes escaped, line breaks folded. */
 export function mdCell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");

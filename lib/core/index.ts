@@ -69,6 +69,7 @@ export {
   describeHolders,
   isAlive,
   portAccepting,
+  tcpConnect,
   portHolders,
   procState,
   signal,

@@ -1,8 +1,9 @@
 /**
  * Long-running processes the project starts and stops itself (the broker's JVMs, Prometheus):
  * whether a pid still runs (pids are recycled; a frozen or zombie process is not a running one),
- * its command line, signals to its process group, a bounded terminate, spawning one detached with
- * its output in a file, who holds a TCP port, and a start lock shared across processes.
+ * its command line and whether it is ours, its pid file and the end of its log, signals to its
+ * process group, a bounded terminate, spawning one detached with its output in a file, who holds a
+ * TCP port (and the refusal to start over it), and a start lock shared across processes.
  * Linux-first: /proc and `ss` (iproute2) are read when present, and their absence is never an
  * error. Every wait is bounded.
  */
@@ -45,6 +46,52 @@ export function cmdline(pid: number): string | undefined {
     return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether pid is a running process of ours: alive, and its command line holds every one of
+ * `needles` (a recycled pid runs something else). Without /proc to check with, alive is enough.
+ */
+export function isOurProcess(pid: number, needles: readonly string[]): boolean {
+  if (!isAlive(pid)) return false;
+  const cmd = cmdline(pid);
+  return cmd === undefined || needles.every((n) => cmd.includes(n));
+}
+
+/** A pid file's pid (a whole number above 1 and nothing else) and when it was written; undefined when there is none. */
+export function readPidFile(file: string): { pid: number; startedAt: string; ageMs: number } | undefined {
+  try {
+    const text = fs.readFileSync(file, "utf8").trim();
+    const pid = Number.parseInt(text, 10);
+    if (!Number.isInteger(pid) || pid <= 1 || String(pid) !== text) return undefined;
+    const mtime = fs.statSync(file).mtime;
+    return { pid, startedAt: mtime.toISOString(), ageMs: Date.now() - mtime.getTime() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last n non-blank lines of a log file (from fromByte on, if the file is still that long); [] when it cannot be read. */
+export function tailLines(file: string, n: number, fromByte = 0): string[] {
+  try {
+    const fd = fs.openSync(file, "r");
+    try {
+      const size = fs.fstatSync(fd).size;
+      // The last 64 KiB hold far more than n lines of a Kafka or Prometheus log.
+      const start = Math.max(fromByte > size ? 0 : fromByte, size - 65536);
+      const buf = Buffer.alloc(size - start);
+      fs.readSync(fd, buf, 0, buf.length, start);
+      return buf
+        .toString("utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .slice(-n);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return [];
   }
 }
 
@@ -111,20 +158,25 @@ export function spawnDetached(
   return new Promise((_, reject) => child.once("error", reject));
 }
 
-/** Whether something accepts TCP connections on host:port (bounded by timeoutMs). */
-export function portAccepting(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** One TCP connection attempt to host:port, bounded by timeoutMs: connected, no answer in time, or the socket's error. */
+export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<"connected" | "timeout" | Error> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
-    const done = (accepting: boolean) => {
+    const done = (r: "connected" | "timeout" | Error) => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(accepting);
+      resolve(r);
     };
-    // No answer at all on loopback means a listener too busy to accept: still "in use".
-    const timer = setTimeout(() => done(true), timeoutMs);
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
+    const timer = setTimeout(() => done("timeout"), timeoutMs);
+    socket.once("connect", () => done("connected"));
+    socket.once("error", (e) => done(e));
   });
+}
+
+/** Whether something accepts TCP connections on host:port (bounded by timeoutMs). */
+export async function portAccepting(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  // No answer at all on loopback means a listener too busy to accept: still "in use".
+  return !((await tcpConnect(host, port, timeoutMs)) instanceof Error);
 }
 
 export interface PortHolder {
@@ -168,6 +220,19 @@ export function describeHolders(holders: PortHolder[], port: number): string {
       return `${h.name} (pid ${h.pid}${cmd ? `: ${cmd}` : ""})`;
     })
     .join(", ");
+}
+
+/**
+ * Why a start is refused over a foreign listener, and the first fix: "127.0.0.1:9090 (role) is
+ * already in use by node (pid 12: …), which is not the Prometheus this project started. Fix: stop
+ * that process (kill 12)". The caller puts what it could not start before it and its other fixes after.
+ */
+export function portInUseText(host: string, port: number, holders: PortHolder[], ours: string, role?: string): string {
+  const pids = [...new Set(holders.map((h) => h.pid))];
+  return (
+    `${host}:${port}${role ? ` (${role})` : ""} is already in use by ${describeHolders(holders, port)}, which is not the ${ours} ` +
+    `this project started. Fix: stop that process${pids.length ? ` (kill ${pids.join(" ")})` : ""}`
+  );
 }
 
 function fileAgeMs(file: string): number {

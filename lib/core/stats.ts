@@ -20,6 +20,17 @@ export function median(values: ArrayLike<number>): number {
   return quantile(values, 0.5);
 }
 
+/**
+ * The item whose value is the median one (the lower middle for an even count), items with a
+ * non-finite value skipped; undefined when none has a finite value. For when the median must be
+ * an actual item (a run, a batch) whose other figures go with it, not an interpolated number.
+ */
+export function medianBy<T>(items: readonly T[], value: (item: T) => number): T | undefined {
+  const ok = items.map((item) => ({ item, v: value(item) })).filter((x) => Number.isFinite(x.v));
+  ok.sort((a, b) => a.v - b.v);
+  return ok.length ? ok[Math.floor((ok.length - 1) / 2)].item : undefined;
+}
+
 export function mean(values: ArrayLike<number>): number {
   const xs = finiteSorted(values);
   return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN;
@@ -220,4 +231,12 @@ export function compareSamples(a: ArrayLike<number>, b: ArrayLike<number>, alpha
   const ratio = median(a) / median(b);
   const verdict = !(minP < alpha) ? "too few" : mw.p < alpha ? (ratio > 1 ? "higher" : "lower") : "same";
   return { ratio, ci: ratioCI(a, b, level), p: mw.p, minP, verdict };
+}
+
+/**
+ * The order of repeat `rep` (1-based): forward on odd repeats, backward on even ones, so that
+ * what is compared takes turns and no side always runs first (or last) on a machine whose state drifts.
+ */
+export function repeatOrder<T>(items: readonly T[], rep: number): T[] {
+  return rep % 2 === 1 ? [...items] : [...items].reverse();
 }

@@ -52,3 +52,14 @@ export function flag(key: string, raw: RawValue): boolean {
 export function given(raw: RawValue): boolean {
   return raw !== undefined && raw !== null && String(raw).trim() !== "";
 }
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** A Kafka topic name: 1 to 249 letters, digits, '.', '_' and '-', and not "." or ".."; a ConfigError naming key otherwise. */
+export function topicName(key: string, raw: RawValue): string {
+  const name = String(raw ?? "");
+  if (!TOPIC_NAME.test(name) || name === "." || name === "..") {
+    throw new ConfigError(key, `'${name}' is not a valid Kafka topic name; use letters, digits, '.', '_' and '-' (at most 249).`);
+  }
+  return name;
+}

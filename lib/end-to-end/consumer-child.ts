@@ -22,12 +22,13 @@ import { KppError } from "../core/errors";
 import { StatisticsRecorder } from "../core/statistics";
 import { LatencyRecorder } from "../core/latency";
 import { now, withTimeout } from "../core/time";
-import { connectWithin, consumeBatch, disconnectWithin, type Kafka } from "../kafka/client";
+import { connectWithin, consumeBatch, disconnectWithin, timeoutOnlyForFirstMessage, type Kafka } from "../kafka/client";
 import { freshConsumer } from "../consumers/read-topic";
 import { exporterFromEnv, stopExporter } from "../monitoring/exporter";
 import { childMain, connectionOf, ResourceMeter, sendToParent } from "./child";
+import { ConsumerBatches } from "./consumer-batches";
 import { words } from "./data";
-import type { ConsumerBatchRow, ConsumerJob, ConsumerMessage, ConsumerSide, ControlMessage, LagSample } from "./protocol";
+import type { ConsumerJob, ConsumerMessage, ConsumerSide, ControlMessage, LagSample } from "./protocol";
 
 const epochNow = () => performance.timeOrigin + performance.now();
 
@@ -47,7 +48,7 @@ function lagOf(consumer: Kafka.KafkaConsumer, topic: string): number {
 async function joinGroup(job: ConsumerJob): Promise<Kafka.KafkaConsumer> {
   const connection = connectionOf(job.target);
   // Statistics every second: with MONITORING on they reach Prometheus (consumer lag per partition).
-  const consumer = freshConsumer(connection, "e2e", { "group.id": job.groupId, rebalance_cb: true, "statistics.interval.ms": 1_000 });
+  const consumer = freshConsumer(connection, { id: job.groupId }, { rebalance_cb: true, "statistics.interval.ms": 1_000 });
   const statistics = new StatisticsRecorder();
   consumer.on("event.stats", (e: { message: string }) => statistics.add(e.message, now()));
   exporterFromEnv();
@@ -64,7 +65,7 @@ async function joinGroup(job: ConsumerJob): Promise<Kafka.KafkaConsumer> {
     consumer.setDefaultConsumeTimeout(100);
     // Wait only for a batch's first record, then take what is ready: otherwise a batch of 1,000 at
     // a low rate waits for its last record, and that wait would count in every record's latency.
-    (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
+    timeoutOnlyForFirstMessage(consumer);
     consumer.subscribe([job.topic]);
     // The assignment arrives while consume() is called: poll until it does. The topic is still
     // empty (the producer starts once this side is ready), so these calls return no record.
@@ -106,59 +107,33 @@ export async function consumeJob(
   });
   report({ type: "ready" });
   const startEpoch = epochNow();
-  let lastEpoch = NaN;
   const seen = new Uint8Array(job.records);
   const latency = new LatencyRecorder();
   const meter = new ResourceMeter();
-  const batches: ConsumerBatchRow[] = [];
+  const batches = new ConsumerBatches(job.batchSize, () => meter.sample());
+  const currentLag = () => lagOf(consumer, job.topic);
   const lag: LagSample[] = [];
-  let received = 0;
   let distinct = 0;
   let duplicates = 0;
   let foreign = 0;
-  let firstEpoch = NaN;
-  let lastMessageAt = now();
   let lastLagAt = -Infinity;
   let lastReport = -Infinity;
-  let batch = { messages: 0, words: 0, unique: new Set<string>(), endEpoch: NaN };
   let stoppedBecause: ConsumerSide["stoppedBecause"] = "complete";
-  const closeBatch = (at: number, currentLag: number) => {
-    const prevEnd = batches.length ? firstEpoch + batches[batches.length - 1].end_ms : firstEpoch;
-    const batchMs = at - prevEnd;
-    const endMs = at - firstEpoch;
-    batches.push({
-      batch: batches.length + 1,
-      messages: batch.messages,
-      words: batch.words,
-      unique_words: batch.unique.size,
-      end_ms: endMs,
-      batch_ms: batchMs,
-      msgs_per_s: batchMs > 0 ? batch.messages / (batchMs / 1000) : NaN,
-      cumulative_msgs_per_s: endMs > 0 ? received / (endMs / 1000) : NaN,
-      lag: currentLag,
-      ...meter.sample(),
-    });
-    batch = { messages: 0, words: 0, unique: new Set<string>(), endEpoch: NaN };
-  };
   try {
     while (distinct < job.records) {
       if (signal.aborted) {
         stoppedBecause = "stopped";
         break;
       }
-      if (producerDone && now() - lastMessageAt > job.idleMs) {
+      // Idle: nothing for idleMs since the last record (or since the start, when none came).
+      const idleSince = Number.isNaN(batches.lastEpoch) ? startEpoch : batches.lastEpoch;
+      if (producerDone && epochNow() - idleSince > job.idleMs) {
         stoppedBecause = "idle";
         break;
       }
       const msgs = await consumeBatch(consumer, 1000);
       const at = epochNow();
-      if (msgs.length) {
-        lastMessageAt = now();
-        lastEpoch = at;
-      }
-      if (msgs.length && Number.isNaN(firstEpoch)) firstEpoch = at;
       for (const m of msgs) {
-        received++;
         const seq = Number(m.key?.toString());
         if (!Number.isInteger(seq) || seq < 0 || seq >= job.records) foreign++;
         else if (seen[seq]) duplicates++;
@@ -168,14 +143,12 @@ export async function consumeJob(
         }
         const timed = job.latencyFrom === undefined || seq >= job.latencyFrom;
         if (timed && m.timestamp !== undefined && m.timestamp > 0) latency.record(at - m.timestamp);
-        const ws = words(m.value?.toString("utf8") ?? "");
-        batch.words += ws.length;
-        for (const w of ws) batch.unique.add(w);
-        if (++batch.messages === job.batchSize) closeBatch(at, lagOf(consumer, job.topic));
+        batches.add(words(m.value?.toString("utf8") ?? ""), at, currentLag);
       }
+      const firstEpoch = batches.firstEpoch;
       if (now() - lastLagAt >= 500) {
         lastLagAt = now();
-        lag.push({ t_ms: Number.isNaN(firstEpoch) ? NaN : epochNow() - firstEpoch, lag: lagOf(consumer, job.topic) });
+        lag.push({ t_ms: Number.isNaN(firstEpoch) ? NaN : epochNow() - firstEpoch, lag: currentLag() });
       }
       if (now() - lastReport >= 250) {
         lastReport = now();
@@ -188,14 +161,15 @@ export async function consumeJob(
         });
       }
     }
-    if (batch.messages > 0) closeBatch(epochNow(), lagOf(consumer, job.topic));
-    lag.push({ t_ms: epochNow() - firstEpoch, lag: lagOf(consumer, job.topic) });
+    batches.finish(currentLag);
+    lag.push({ t_ms: epochNow() - batches.firstEpoch, lag: currentLag() });
   } finally {
     await disconnectWithin(consumer);
   }
-  const wallMs = batches.length ? batches[batches.length - 1].end_ms : 0;
+  const wallMs = batches.wallMs;
+  const received = batches.received;
   return {
-    batches,
+    batches: batches.rows,
     lag: lag.filter((l) => Number.isFinite(l.t_ms)),
     received,
     distinct,
@@ -205,9 +179,9 @@ export async function consumeJob(
     msgs_per_s: wallMs > 0 ? received / (wallMs / 1000) : NaN,
     latency: latency.summary(),
     latencyCdf: latency.cdf(),
-    firstEpochMs: firstEpoch,
+    firstEpochMs: batches.firstEpoch,
     startEpochMs: startEpoch,
-    lastEpochMs: lastEpoch,
+    lastEpochMs: batches.lastEpoch,
     peakRssMiB: ResourceMeter.peakRssMiB(),
     cpu_pct: meter.cpuPctSinceStart(),
     stoppedBecause,

@@ -4,11 +4,11 @@
  * own: its rate sits beside ours. It only counts records (no words), so it is the ceiling for
  * reading, not a like-for-like consumer.
  */
-import { kafkaToolsVersion, runKafkaTool } from "../broker/tools";
+import { kafkaToolsVersion, runKafkaTool, toolFailure } from "../broker/tools";
 import type { KafkaConnection } from "../config/connection";
-import { BYTES_PER_MB } from "../core/units";
+import { throughput } from "../core/units";
 
-export const CONSUMER_PERF_CLASS = "org.apache.kafka.tools.ConsumerPerformance";
+const CONSUMER_PERF_CLASS = "org.apache.kafka.tools.ConsumerPerformance";
 
 export interface JavaConsumerResult {
   tool: string;
@@ -38,7 +38,7 @@ export function parseConsumerPerf(stdout: string): Omit<JavaConsumerResult, "too
     records,
     msgs_per_s: get("nMsg.sec"),
     fetch_msgs_per_s: get("fetch.nMsg.sec"),
-    fetch_mb_per_s: fetchMs > 0 ? (get("data.consumed.in.MB") * 2 ** 20) / BYTES_PER_MB / (fetchMs / 1000) : NaN,
+    fetch_mb_per_s: throughput(records, get("data.consumed.in.MB") * 2 ** 20, fetchMs).mb_per_s,
     rebalance_ms: get("rebalance.time.ms"),
     fetch_ms: fetchMs,
   };
@@ -65,9 +65,6 @@ export async function runConsumerPerf(
   ];
   const r = await runKafkaTool(CONSUMER_PERF_CLASS, args, { timeoutMs: 300_000 });
   const parsed = parseConsumerPerf(r.stdout);
-  if (r.code !== 0 || !parsed) {
-    const tail = (r.stderr + r.stdout).trim().split("\n").slice(-6).join("\n");
-    throw new Error(`ConsumerPerformance exited with code ${r.code} and no result line:\n${tail}`);
-  }
+  if (r.timedOut || r.code !== 0 || !parsed) throw toolFailure("ConsumerPerformance", r);
   return { tool: `${kafkaToolsVersion()} ConsumerPerformance (Java consumer)`, ...parsed };
 }

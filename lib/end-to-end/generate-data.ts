@@ -10,7 +10,7 @@ import { seededRandom } from "../core/random";
 import { CUSTOMERS, PRODUCTS } from "../producers/purchase";
 
 export const REVIEWS_CSV = path.join(paths.data, "reviews.csv");
-export const REVIEW_COLUMNS = ["review_id", "user_id", "product", "rating", "text"] as const;
+const REVIEW_COLUMNS = ["review_id", "user_id", "product", "rating", "text"] as const;
 
 // Enough distinct words that a batch's unique-word count means something.
 const OPENINGS = ["I bought", "We ordered", "My sister got", "Picked up", "Tried", "Received", "Gave away", "Returned", "Kept", "Used"];

@@ -8,9 +8,9 @@ export { DEFAULT_E2E, loadE2eParams, paramsRecord, type E2eParams } from "./para
 export { previewRows, readRows, ReplicatedRows, wordCount, words, type SourceRow } from "./data";
 export { generateReviews, REVIEWS_CSV, reviewsCsv, type Review } from "./generate-data";
 export { endToEndSettled, runEndToEnd, runProducerMethod, type E2eCheck, type E2eOptions, type E2eResult } from "./run";
-export { compareProducerMethods, METHOD_LABELS, METHODS, type MethodRow } from "./methods";
+export { compareProducerMethods, type MethodRow } from "./methods";
 export { parseConsumerPerf, runConsumerPerf, type JavaConsumerResult } from "./consumer-perf";
-export { analysisMarkdown, checkSentence, e2eSummary, formulaRows, seedBugsMarkdown, typicalBatch, type FormulaRow } from "./texts";
+export { analysisMarkdown, checkLine, e2eSummary, formulaRows, seedBugsMarkdown, type FormulaRow } from "./texts";
 export { lagFigure, latencyCdfFigure, resourcesFigure, throughputFigure } from "./charts";
 export type { ConsumerBatchRow, ConsumerSide, LagSample, ProducerBatchRow, ProducerMethod, ProducerSide } from "./protocol";
 export { consumerBatchesFrame, methodsFrame, producerBatchesFrame, writeE2eResults } from "./files";

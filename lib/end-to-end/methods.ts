@@ -6,14 +6,14 @@
  * alternating, so a slow minute of the machine hits every method alike.
  */
 import type { KafkaConnection } from "../config/connection";
-import { spread } from "../core/stats";
+import { medianBy, spread } from "../core/stats";
 import type { E2eParams } from "./params";
 import type { ProducerMethod, ProducerSide } from "./protocol";
 import { runProducerMethod } from "./run";
 
-export const METHODS: readonly ProducerMethod[] = ["async", "promise-per-produce", "sync"];
+const METHODS: readonly ProducerMethod[] = ["async", "promise-per-produce", "sync"];
 
-export const METHOD_LABELS: Readonly<Record<ProducerMethod, string>> = Object.freeze({
+const METHOD_LABELS: Readonly<Record<ProducerMethod, string>> = Object.freeze({
   async: "asynchronous: produce(), flush() at the end (ours)",
   "promise-per-produce": "a promise around every produce(), 250 awaited together (the seed's asyncio tasks)",
   sync: "one acknowledgement at a time (the seed's older method)",
@@ -56,7 +56,8 @@ export async function compareProducerMethods(
   return METHODS.filter((m) => runs.get(m)!.length > 0).map((method) => {
     const sides = runs.get(method)!;
     const rates = spread(sides.map((s) => s.figures.msgs_per_s));
-    const median = [...sides].sort((a, b) => a.figures.msgs_per_s - b.figures.msgs_per_s)[Math.floor((sides.length - 1) / 2)];
+    // The run whose rate is the median one (the lower middle); the first if none has a rate.
+    const median = medianBy(sides, (s) => s.figures.msgs_per_s) ?? sides[0];
     return {
       method,
       label: METHOD_LABELS[method],

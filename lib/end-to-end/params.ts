@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { clean, readEnv, type Env } from "../config/env";
 import { PROJECT_ROOT, projectRelative } from "../config/paths";
 import { ConfigError } from "../core/errors";
-import { flag, wholeNumber } from "../core/validate";
+import { flag, topicName, wholeNumber } from "../core/validate";
 import { REVIEWS_CSV } from "./generate-data";
 
 export interface E2eParams {
@@ -40,8 +40,6 @@ export const DEFAULT_E2E: Readonly<E2eParams> = Object.freeze({
   javaTool: true,
 });
 
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 /** RECORDS, E2E_BATCH_SIZE, CSV_PATH (relative to the project), TEXT_COLUMN, E2E_PARTITIONS, E2E_TOPIC, E2E_METHOD_RECORDS, E2E_SYNC_RECORDS, E2E_JAVA. */
 export function loadE2eParams(defaults: Partial<E2eParams> = {}, env: Env = readEnv()): E2eParams {
   const base = { ...DEFAULT_E2E, ...defaults };
@@ -50,10 +48,8 @@ export function loadE2eParams(defaults: Partial<E2eParams> = {}, env: Env = read
   if (batchSize > records)
     throw new ConfigError("E2E_BATCH_SIZE", `${batchSize} is larger than RECORDS (${records}); use at most ${records}.`);
   const csv = clean(env.CSV_PATH);
-  const topic = clean(env.E2E_TOPIC) ?? base.topic;
-  if (topic !== undefined && !TOPIC_NAME.test(topic)) {
-    throw new ConfigError("E2E_TOPIC", `'${topic}' is not a valid Kafka topic name; use letters, digits, '.', '_' and '-' (at most 249).`);
-  }
+  const given = clean(env.E2E_TOPIC) ?? base.topic;
+  const topic = given === undefined ? undefined : topicName("E2E_TOPIC", given);
   return {
     records,
     batchSize,

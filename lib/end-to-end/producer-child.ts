@@ -26,7 +26,7 @@ import type { ProducerBatchRow, ProducerJob, ProducerMessage, ProducerSide, Reso
 const TASKS_PER_GATHER = 250;
 
 /** The asynchronous producer, every produce() in a promise of its own (what wrapping a non-blocking call in a task costs). */
-export class PromisePerProduceProducer extends AsyncProducer {
+class PromisePerProduceProducer extends AsyncProducer {
   private async produceOne(msg: OutgoingMessage, seq: number): Promise<void> {
     while (!this.tryProduce(msg, seq)) await this.nextReport(10);
   }
@@ -79,7 +79,7 @@ function batchRows(run: MeasuredRun, extras: BatchExtras): ProducerBatchRow[] {
 }
 
 /** Runs one producer job and returns what it measured. */
-export async function produceJob(
+async function produceJob(
   job: ProducerJob,
   signal: AbortSignal,
   report: (m: ProducerMessage) => void = () => undefined,
@@ -112,7 +112,7 @@ export async function produceJob(
         if (e.phase === "measuring") extras.resources[e.chunk - 1] = meter.sample();
         if (e.phase !== "done" && now() - lastReport < 250) return;
         lastReport = now();
-        report({ type: "progress", acknowledged: e.acknowledged, sent: e.chunk * job.batchSize, total: e.total, elapsedMs: e.elapsedMs });
+        report({ type: "progress", acknowledged: e.acknowledged, total: e.total, elapsedMs: e.elapsedMs });
       },
     });
     const figures = runFigures(run, bytes / Math.max(1, run.sent));

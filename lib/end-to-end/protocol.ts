@@ -83,7 +83,7 @@ export interface ConsumerBatchRow extends ResourceSample {
   messages: number;
   words: number;
   unique_words: number;
-  /** ms after the first message when the batch was complete. */
+  /** ms after the first message when the batch's last record arrived. */
   end_ms: number;
   /** From the previous batch's end (the first: the first message) to this one's. */
   batch_ms: number;
@@ -94,7 +94,7 @@ export interface ConsumerBatchRow extends ResourceSample {
 }
 
 export interface LagSample {
-  /** ms after the first message (negative: before it). */
+  /** ms after the first message (samples taken before it are dropped). */
   t_ms: number;
   lag: number;
 }
@@ -127,7 +127,7 @@ export interface ConsumerSide {
 }
 
 export type ProducerMessage =
-  | { type: "progress"; acknowledged: number; sent: number; total: number; elapsedMs: number }
+  | { type: "progress"; acknowledged: number; total: number; elapsedMs: number }
   | { type: "done"; side: ProducerSide }
   | { type: "error"; message: string; exitCode: number };
 
@@ -138,4 +138,4 @@ export type ConsumerMessage =
   | { type: "error"; message: string; exitCode: number };
 
 /** Coordinator → child. */
-export type ControlMessage = { type: "stop" } | { type: "producer-done"; sent: number };
+export type ControlMessage = { type: "stop" } | { type: "producer-done" };

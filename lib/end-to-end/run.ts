@@ -8,12 +8,13 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import type { ConnectionSummary, KafkaConnection } from "../config/connection";
+import { javaToolsRefusal } from "../broker/tools";
 import { awaitMessage } from "../core/child";
 import { RunTracker, withInterrupt } from "../core/command";
 import { fmt } from "../core/format";
 import { settleWithin } from "../core/time";
-import { deleteGroups, deleteTopic, ensureTopic, freshTopicName } from "../kafka/admin";
-import { clientVersions } from "../kafka/client";
+import { deleteGroups, deleteTopic, ensureTopic, freshTopicName, withFreshTopic } from "../kafka/admin";
+import { clientLabel } from "../kafka/client";
 import { runConsumerPerf, type JavaConsumerResult } from "./consumer-perf";
 import { readRows } from "./data";
 import type { E2eParams } from "./params";
@@ -43,6 +44,8 @@ export interface E2eResult {
   params: E2eParams;
   topic: string;
   target: ConnectionSummary;
+  /** The embedded broker on this machine (then it shares the cores with both processes). */
+  embedded: boolean;
   client: string;
   startedAt: string;
   producer?: ProducerSide;
@@ -132,7 +135,8 @@ async function runEndToEndNow(opts: E2eOptions): Promise<E2eResult> {
     params,
     topic,
     target: connection.summary(),
-    client: `${clientVersions().client} (librdkafka ${clientVersions().librdkafka})`,
+    embedded: connection.embedded,
+    client: clientLabel(),
     startedAt: new Date().toISOString(),
     check: { delivered: 0, distinct: 0, lost: 0, duplicates: 0 },
     partial: false,
@@ -196,7 +200,7 @@ async function runEndToEndNow(opts: E2eOptions): Promise<E2eResult> {
         ),
         true,
       );
-      tell(consumer, { type: "producer-done", sent: p.figures.sent });
+      tell(consumer, { type: "producer-done" });
       result.consumer = (await consumerDone).side;
       const c = result.consumer;
       show("consumer", line("consumer", c.distinct, params.records, c.wallMs, `, ${fmt(c.msgs_per_s)} msgs/s`), true);
@@ -224,10 +228,9 @@ async function runJava(
   show: (side: string, line: string, final: boolean) => void,
 ): Promise<void> {
   const delivered = result.producer?.figures.delivered ?? 0;
-  if (!opts.params.javaTool) result.javaSkipped = "E2E_JAVA=0";
-  else if (opts.connection.securityProtocol !== "PLAINTEXT")
-    result.javaSkipped = "run only against PLAINTEXT brokers (a password must not go on a command line)";
-  else if (delivered === 0) result.javaSkipped = "nothing was delivered";
+  result.javaSkipped = !opts.params.javaTool
+    ? "E2E_JAVA=0"
+    : (javaToolsRefusal(opts.connection) ?? (delivered === 0 ? "nothing was delivered" : undefined));
   if (result.javaSkipped) return;
   show("java", `Java ConsumerPerformance: reading ${fmt(delivered)} records…`, false);
   result.java = await runConsumerPerf(opts.connection, result.topic, delivered, groupId);
@@ -262,27 +265,27 @@ export async function runProducerMethod(
   records: number,
   signal?: AbortSignal,
 ): Promise<ProducerSide> {
-  const topic = freshTopicName(`e2e-method-${method}`);
-  await ensureTopic(connection, { name: topic, partitions: params.partitions });
-  const child = forkChild("producer-child");
-  const stop = () => tell(child, { type: "stop" });
-  signal?.addEventListener("abort", stop, { once: true });
-  try {
-    const done = awaitMessage<ProducerMessage, "done">(child, "done", 3_600_000, `the ${method} producer process`);
-    const job: ProducerJob = {
-      target: targetOf(connection),
-      topic,
-      records,
-      batchSize: Math.min(params.batchSize, records),
-      csvPath: params.csvPath,
-      textColumn: params.textColumn,
-      method,
-    };
-    tell(child, job);
-    return (await done).side;
-  } finally {
-    signal?.removeEventListener("abort", stop);
-    await finish(child);
-    await deleteTopic(connection, topic);
-  }
+  // The child finishes (in the body) before withFreshTopic deletes the topic.
+  return withFreshTopic(connection, { prefix: `e2e-method-${method}`, partitions: params.partitions }, async (topic) => {
+    const child = forkChild("producer-child");
+    const stop = () => tell(child, { type: "stop" });
+    signal?.addEventListener("abort", stop, { once: true });
+    try {
+      const done = awaitMessage<ProducerMessage, "done">(child, "done", 3_600_000, `the ${method} producer process`);
+      const job: ProducerJob = {
+        target: targetOf(connection),
+        topic,
+        records,
+        batchSize: Math.min(params.batchSize, records),
+        csvPath: params.csvPath,
+        textColumn: params.textColumn,
+        method,
+      };
+      tell(child, job);
+      return (await done).side;
+    } finally {
+      signal?.removeEventListener("abort", stop);
+      await finish(child);
+    }
+  });
 }

@@ -4,13 +4,13 @@
  * bugs named, the analysis, and the one-screen summary.
  */
 import { capitalize, fmt, fmtMs, fmtPct, textTable } from "../core/format";
-import { median } from "../core/stats";
+import { median, medianBy } from "../core/stats";
 import type { MethodRow } from "./methods";
 import type { ConsumerBatchRow } from "./protocol";
 import type { E2eResult } from "./run";
 
 /** The seed's published consumer line: "Overall throughput: 25654176.91 messages/second" over a batch of 0.0194900 s. */
-export const SEED_PUBLISHED = { throughput: 25_654_176.91, batchSeconds: 0.01949000358581543, cpuPct: [1.0, 0.0] } as const;
+const SEED_PUBLISHED = { throughput: 25_654_176.91, batchSeconds: 0.01949000358581543, cpuPct: [1.0, 0.0] } as const;
 
 export interface FormulaRow {
   figure: string;
@@ -24,11 +24,10 @@ export interface FormulaRow {
  * The batch the table is computed on: of the full batches after the first (where a cumulative
  * count and a batch's count differ), the one whose throughput is the median one.
  */
-export function typicalBatch(batches: readonly ConsumerBatchRow[]): ConsumerBatchRow | undefined {
+function typicalBatch(batches: readonly ConsumerBatchRow[]): ConsumerBatchRow | undefined {
   const size = Math.max(...batches.map((x) => x.messages));
   const full = batches.filter((b) => b.messages === size && b.batch > 1);
-  const pool = full.length ? full : batches;
-  return [...pool].sort((a, b) => a.msgs_per_s - b.msgs_per_s)[Math.floor((pool.length - 1) / 2)];
+  return medianBy(full.length ? full : batches, (b) => b.msgs_per_s);
 }
 
 /** The seed consumer's formulas against the correct ones, on one batch of this run and on the whole run. */
@@ -39,8 +38,8 @@ export function formulaRows(r: E2eResult): FormulaRow[] {
   const before = c.batches.filter((x) => x.batch < b.batch).reduce((s, x) => s + x.messages, 0);
   const cumulative = before + b.messages;
   const sinceStart = (c.lastEpochMs - c.startEpochMs) / 1000;
-  const sinceFirst = (c.lastEpochMs - c.firstEpochMs) / 1000;
-  const overall = c.received / sinceFirst;
+  // The consumer's own rate: received / (last record − first record).
+  const overall = c.msgs_per_s;
   const msgs = (x: number) => `${fmt(x)} msgs/s`;
   return [
     {
@@ -129,12 +128,17 @@ export function seedBugsMarkdown(r: E2eResult, methods: readonly MethodRow[] = [
 }
 
 /** Whether every acknowledged record was read back once. */
-export function checkSentence(r: E2eResult): string {
+function checkSentence(r: E2eResult): string {
   const k = r.check;
   const ok = k.lost === 0 && k.duplicates === 0 && k.delivered > 0;
   return ok
     ? `Every one of the ${fmt(k.delivered)} acknowledged records was read back exactly once (checked by sequence number: 0 lost, 0 duplicated).`
     : `⚠️ ${fmt(k.delivered)} records acknowledged, ${fmt(k.distinct)} distinct ones read: ${fmt(k.lost)} lost, ${fmt(k.duplicates)} duplicated.`;
+}
+
+/** The check's sentence, after a partial run's warning and reason: the analysis's first line, and notebook 06's after the run. */
+export function checkLine(r: E2eResult): string {
+  return `${r.partial ? `⚠️ **Partial run** (${r.stopReason}). ` : ""}${checkSentence(r)}`;
 }
 
 /** The analysis: throughput of both sides, lag, latency, resources and the Java reference, from this run. */
@@ -144,7 +148,7 @@ export function analysisMarkdown(r: E2eResult): string {
   if (!p || !c) return `⚠️ The run stopped before both sides finished (${r.stopReason ?? "unknown"}): nothing to analyse.`;
   const maxLag = c.lag.reduce((m, l) => (l.lag > m.lag ? l : m), { t_ms: 0, lag: 0 });
   const out = [
-    `${r.partial ? `⚠️ **Partial run** (${r.stopReason}). ` : ""}${checkSentence(r)}`,
+    checkLine(r),
     "",
     `- **Producer**: ${fmt(p.figures.msgs_per_s)} msgs/s (${fmt(p.figures.mb_per_s, 2)} MB/s) from the first record handed over to the last acknowledgement, ` +
       `reading and preparing each batch from the CSV included; a batch added a median ${fmtMs(median(p.batches.map((b) => b.ack_interval_ms)))}; ` +
@@ -157,7 +161,7 @@ export function analysisMarkdown(r: E2eResult): string {
       `max ${fmtMs(c.latency.max_ms)}. Every record was sent as fast as the producer could, so this is mostly the time a record waited behind others, on both sides.`,
     `- **Resources**: producer ${fmt(p.cpu_pct, 0)}% of one core, peak RSS ${fmt(p.peakRssMiB, 0)} MiB; consumer ${fmt(c.cpu_pct, 0)}% of one core, ` +
       `peak RSS ${fmt(c.peakRssMiB, 0)} MiB ` +
-      "(both processes and the broker share this machine's cores).",
+      (r.embedded ? "(both processes and the broker share this machine's cores)." : "(both processes share this machine's cores)."),
   ];
   if (r.java) {
     out.push(

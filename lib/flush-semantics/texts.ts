@@ -142,6 +142,20 @@ function inProductionOrder(run: TimelineRun): boolean {
   return offs.every((o, i) => i === 0 || o > offs[i - 1]);
 }
 
+/** 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, …, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
+}
+
+/** "the flush after the 15th record" (one flush, at the end), "the flush after every 5th record", "the flush after every record". */
+function flushesOf(run: TimelineRun): string {
+  const every = run.plan.flushEvery;
+  if (!every || every >= run.plan.count) return `the flush after the ${ordinal(run.plan.count)} record`;
+  return every === 1 ? "the flush after every record" : `the flush after every ${ordinal(every)} record`;
+}
+
 /** The answer to question 4 from both runs (default linger first, long linger second). */
 export function q4Conclusion(defaultLinger: TimelineRun, longLinger: TimelineRun): string {
   const a = arrivalSummary(defaultLinger);
@@ -149,29 +163,28 @@ export function q4Conclusion(defaultLinger: TimelineRun, longLinger: TimelineRun
   const sa = runStats(defaultLinger);
   const la = defaultLinger.settings["linger.ms"];
   const lb = longLinger.settings["linger.ms"];
+  const flushes = longLinger.events.filter((e) => e.kind === "flush").length;
+  const bursts = flushes === 1 ? "in one burst at the flush" : `in ${flushes} bursts, one at each flush`;
   const expected = a.verdict === "immediately" && b.verdict === "only after a flush";
   const head = expected
     ? `**Answer, from these runs: neither "immediately" nor "only after a flush" in general; it depends on \`linger.ms\`.** ` +
       `With librdkafka's default \`linger.ms=${la}\` the consumer received each message about ${Math.round(sa.median_consume_ms)} ms after it was ` +
-      `produced, during the pauses and long before the flush after the 15th record: ` +
+      `produced, during the pauses and long before ${flushesOf(defaultLinger)}: ` +
       `the pauses only space the messages out, and the flush has almost nothing left to send. With \`linger.ms=${lb}\` the producer held every ` +
-      `message until the flush, so the consumer received all 15 in one burst at the flush, some seconds after they were produced.`
+      `message until ${flushes === 1 ? "the flush" : "the next flush"}, so the consumer received all ${longLinger.messages.length} ${bursts}, some ` +
+      "seconds after they were produced."
     : `⚠️ These runs do not show the expected pattern (default linger: ${a.verdict}; long linger: ${b.verdict}); see the tables and charts above for what happened.`;
+  const ordered = inProductionOrder(defaultLinger) && inProductionOrder(longLinger);
+  const order = ordered
+    ? "Order is kept: every message arrived in the order produced (one partition). "
+    : "⚠️ Offsets were not in production order in these runs. ";
   const why =
     " Why: a message becomes visible to a consumer once librdkafka has sent its batch and the broker has appended it to the partition (with " +
     "`acks=all` the broker acknowledges once the in-sync replicas have it; a consumer reads up to that point). " +
     "librdkafka sends a batch when its oldest message has waited `linger.ms` or the batch is full (`batch.num.messages`, `batch.size`), and `flush()` " +
     "only forces the send early. " +
-    "Order is kept: every message arrived in the order produced (one partition). The activity's written answer (the consumer receives messages " +
+    order +
+    "The activity's written answer (the consumer receives messages " +
     '"depending on when the producer calls flush()") therefore holds only when `linger.ms` is longer than the gaps between flushes.';
-  const ordered = inProductionOrder(defaultLinger) && inProductionOrder(longLinger);
-  return (
-    head +
-    (ordered
-      ? why
-      : why.replace(
-          "Order is kept: every message arrived in the order produced (one partition). ",
-          "⚠️ Offsets were not in production order in these runs. ",
-        ))
-  );
+  return head + why;
 }

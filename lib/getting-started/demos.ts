@@ -4,12 +4,12 @@
  * return, a graceful shutdown of the producer command, and the rows its tables show. The
  * sentences about the results are in texts.ts.
  */
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { ensureBroker } from "../broker";
 import { EMBEDDED_BOOTSTRAP } from "../config/connection";
 import { paths, projectRelative } from "../config/paths";
+import { runChild } from "../core/child";
 import { now, sleep } from "../core/time";
 import { watermarks } from "../kafka/admin";
 import { connectWithin, disconnectWithin, Kafka } from "../kafka/client";
@@ -71,28 +71,50 @@ function jsonLines(out: string): LogEntry[] {
     .map((l) => JSON.parse(l) as LogEntry);
 }
 
+/** How long the shutdown demo waits for the first delivery, and for the child to end after SIGINT. */
+const FIRST_DELIVERY_MS = 15_000;
+const AFTER_SIGINT_MS = 30_000;
+
 /**
  * Runs the producer command (producer-cli.ts, compiled next to this file) as a child process
  * producing slowly, sends it SIGINT (Ctrl-C) after signalAfterMs and reports what it logged, its
- * exit code and what reached the topic. Bounded.
+ * exit code and what reached the topic. Bounded: runChild kills it (SIGKILL) once the wait for
+ * the first delivery, signalAfterMs and 30 s have passed, and so does a timer 30 s after SIGINT.
  */
 export async function demoGracefulShutdown(configFile: string, topic: string, signalAfterMs = 1_500): Promise<ShutdownDemo> {
   const script = require.resolve("./producer-cli");
   const args = [configFile, "--count", "100000", "--interval-ms", "20", "--topic", topic, "--json"];
-  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  let pid: number | undefined;
+  let producing = false;
+  let exited = false;
+  const finished = runChild(process.execPath, [script, ...args], {
+    timeoutMs: FIRST_DELIVERY_MS + signalAfterMs + AFTER_SIGINT_MS,
+    onSpawn: (p) => {
+      pid = p;
+    },
+    onLine: (line) => {
+      if (line.startsWith("{") && line.includes('"event":"delivered"')) producing = true;
+    },
+  }).finally(() => {
+    exited = true;
+  });
+  finished.catch(() => undefined); // awaited below; a child that cannot start rejects there
+  /** Signals the child while it runs (once it has exited, its pid may be another process's). */
+  const signal = (name: NodeJS.Signals) => {
+    if (pid === undefined || exited) return;
+    try {
+      process.kill(pid, name);
+    } catch {
+      // It ended between the check and the signal.
+    }
+  };
   // Signal only once it is producing, so the demo is about stopping midway.
   const started = now();
-  while (!out.includes('"event":"delivered"') && now() - started < 15_000 && child.exitCode === null) await sleep(20);
+  while (!producing && !exited && now() - started < FIRST_DELIVERY_MS) await sleep(20);
   await sleep(signalAfterMs);
-  child.kill("SIGINT");
-  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  const exitCode = await closed;
-  clearTimeout(killer);
+  signal("SIGINT");
+  const killer = setTimeout(() => signal("SIGKILL"), AFTER_SIGINT_MS);
+  const { code: exitCode, stdout: out, stderr: err } = await finished.finally(() => clearTimeout(killer));
   const log = jsonLines(out);
   if (!log.length) throw new Error(`the producer logged nothing (exit code ${exitCode})${err ? `: ${err.trim()}` : ""}`);
   return {
@@ -150,7 +172,6 @@ export function firstOffsets(deliveries: ExampleDelivery[]): Record<number, numb
 export interface FailureDemo {
   deliveries: ExampleDelivery[];
   refused: LogEntry[];
-  brokerLimitBytes: number;
 }
 
 /**
@@ -177,7 +198,6 @@ export async function demoFailedDeliveries(config: ExampleConfig, topic: string,
   return {
     deliveries: [...lenient.deliveries, ...strict.deliveries],
     refused: log.entries.filter((e) => e.event === "produce_refused"),
-    brokerLimitBytes: 1_048_588,
   };
 }
 
@@ -219,6 +239,10 @@ async function withThreeQueued(
   }
 }
 
+/** The second poll/flush case: linger.ms long enough that poll(IDLE_POLL_MS) finds nothing sent, so nothing to serve. */
+export const DEMO_LINGER_MS = 3_000;
+export const IDLE_POLL_MS = 1_000;
+
 /**
  * What poll() and flush() return and how long they block, measured: the JavaScript client's own
  * poll(), the port's Python-style poll(timeout) with and without anything to serve, and flush().
@@ -244,9 +268,10 @@ export async function demoPollAndFlush(config: ExampleConfig, topic: string): Pr
   });
   // 2. linger.ms=3000: nothing is sent for 3 s, so poll has nothing to serve and waits its whole
   //    timeout; flush sends at once and returns when all are acknowledged.
-  await withThreeQueued(config, topic, "htanaka", { "linger.ms": "3000" }, async (q) => {
-    rows.push(pollRow("poll(1000 ms) with linger.ms=3000", "poll(1.0)", await q.poll(1_000)));
-    rows.push(await flushRow(q, "flush(10000 ms) with linger.ms=3000"));
+  const linger = `linger.ms=${DEMO_LINGER_MS}`;
+  await withThreeQueued(config, topic, "htanaka", { "linger.ms": String(DEMO_LINGER_MS) }, async (q) => {
+    rows.push(pollRow(`poll(${IDLE_POLL_MS} ms) with ${linger}`, `poll(${(IDLE_POLL_MS / 1000).toFixed(1)})`, await q.poll(IDLE_POLL_MS)));
+    rows.push(await flushRow(q, `flush(10000 ms) with ${linger}`));
   });
   return rows;
 }

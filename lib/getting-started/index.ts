@@ -28,11 +28,13 @@ export {
 } from "./example-producer";
 export { runExampleConsumer, type ConsumedPurchase, type ConsumerRunOptions, type ConsumerRunResult } from "./example-consumer";
 export {
+  DEMO_LINGER_MS,
   deliveryRows,
   demoFailedDeliveries,
   demoGracefulShutdown,
   demoPollAndFlush,
   firstOffsets,
+  IDLE_POLL_MS,
   openExampleConfig,
   settingsRows,
   topicMessageCount,
@@ -41,6 +43,6 @@ export {
   type PollFlushRow,
   type ShutdownDemo,
 } from "./demos";
-export { pollFlushMarkdown, shutdownMarkdown } from "./texts";
+export { pollFlushMarkdown, readBackMarkdown, shutdownLogExcerpt, shutdownMarkdown } from "./texts";
 export { consumerArgs, type ConsumerArgs } from "./consumer-cli";
 export { producerArgs, type ProducerArgs } from "./producer-cli";

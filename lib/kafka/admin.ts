@@ -84,19 +84,27 @@ export function freshTopicName(prefix: string): string {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 }
 
-/** Runs body on a fresh topic (one partition by default) that is deleted afterwards, whatever happens. */
-export async function withFreshTopic<T>(
-  connection: KafkaConnection,
-  prefix: string,
-  body: (topic: string) => Promise<T>,
-  partitions = 1,
-): Promise<T> {
-  const topic = freshTopicName(prefix);
-  await ensureTopic(connection, { name: topic, partitions });
+/** A topic made for one piece of work: named `<prefix>-<time>-<random>` (freshTopicName) unless given a name. */
+export interface FreshTopic {
+  prefix: string;
+  /** Default 1. */
+  partitions?: number;
+  /** Default -1: the broker's default. */
+  replicationFactor?: number;
+  /** This name instead of a fresh one made from the prefix. */
+  name?: string;
+  /** Leave the topic in place afterwards. */
+  keep?: boolean;
+}
+
+/** Runs body on a fresh topic that is deleted afterwards, whatever happens, unless spec.keep. */
+export async function withFreshTopic<T>(connection: KafkaConnection, spec: FreshTopic, body: (topic: string) => Promise<T>): Promise<T> {
+  const topic = spec.name ?? freshTopicName(spec.prefix);
+  await ensureTopic(connection, { name: topic, partitions: spec.partitions ?? 1, replicationFactor: spec.replicationFactor });
   try {
     return await body(topic);
   } finally {
-    await deleteTopic(connection, topic);
+    if (!spec.keep) await deleteTopic(connection, topic);
   }
 }
 

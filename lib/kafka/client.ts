@@ -93,6 +93,14 @@ export function flushWithin(producer: Kafka.Producer, timeoutMs: number): Promis
   return withTimeout(flushed, timeoutMs + 1_000, () => new DeliveryError(`flush: no answer within ${timeoutMs} ms`));
 }
 
+/**
+ * Makes consume() wait (its default consume timeout) only for a call's first message, then return
+ * what is ready instead of waiting to fill the batch. The client has the method; its typings lack it.
+ */
+export function timeoutOnlyForFirstMessage(consumer: Kafka.KafkaConsumer): void {
+  (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
+}
+
 /** Up to `max` messages from a subscribed consumer (its default consume timeout applies); rejects with the client's error. */
 export function consumeBatch(consumer: Kafka.KafkaConsumer, max: number): Promise<Kafka.Message[]> {
   return new Promise((resolve, reject) => consumer.consume(max, (err, msgs) => (err ? reject(err) : resolve(msgs))));

@@ -15,11 +15,11 @@
  * attempts of growing length, so that after a definitive failure the process can exit within the
  * current attempt's bound (1.5 s for the first).
  */
-import * as net from "node:net";
-import type { KafkaConnection } from "../config/connection";
+import { REDACTED, type KafkaConnection } from "../config/connection";
 import { KppError } from "../core/errors";
+import { tcpConnect } from "../core/processes";
 import { now } from "../core/time";
-import { Kafka } from "./client";
+import { disconnectWithin, Kafka } from "./client";
 
 export type ConnectionProblem = "unreachable" | "authentication" | "tls" | "timeout";
 
@@ -51,7 +51,7 @@ export interface CheckOptions {
 /** Replaces every secret value of the connection in text (defence in depth: librdkafka does not print them). */
 export function scrubSecrets(text: string, connection: KafkaConnection): string {
   let out = text;
-  for (const s of connection.secrets()) if (s) out = out.split(s).join("********");
+  for (const s of connection.secrets()) if (s) out = out.split(s).join(REDACTED);
   return out;
 }
 
@@ -112,19 +112,12 @@ function hostPort(server: string): { host: string; port: number } {
 }
 
 /** Whether one server accepts a TCP connection: "ok", or why not (bounded by timeoutMs). */
-function tcpProbe(server: string, timeoutMs: number): Promise<{ ok: true } | { ok: false; timeout: boolean; detail: string }> {
+async function tcpProbe(server: string, timeoutMs: number): Promise<{ ok: true } | { ok: false; timeout: boolean; detail: string }> {
   const { host, port } = hostPort(server);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (r: { ok: true } | { ok: false; timeout: boolean; detail: string }) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(r);
-    };
-    const timer = setTimeout(() => done({ ok: false, timeout: true, detail: `${server}: no answer within ${timeoutMs} ms` }), timeoutMs);
-    socket.once("connect", () => done({ ok: true }));
-    socket.once("error", (e) => done({ ok: false, timeout: false, detail: `${server}: ${e.message}` }));
-  });
+  const r = await tcpConnect(host, port, timeoutMs);
+  if (r === "connected") return { ok: true };
+  if (r === "timeout") return { ok: false, timeout: true, detail: `${server}: no answer within ${timeoutMs} ms` };
+  return { ok: false, timeout: false, detail: `${server}: ${r.message}` };
 }
 
 interface ProbeState {
@@ -147,13 +140,7 @@ function metadataAttempt(connection: KafkaConnection, attemptMs: number, refusal
       "reconnect.backoff.ms": 100,
       "reconnect.backoff.max.ms": 500,
     } as Kafka.ProducerGlobalConfig);
-    const close = () => {
-      try {
-        client.disconnect(() => undefined);
-      } catch {
-        /* never connected: nothing to close */
-      }
-    };
+    const close = () => void disconnectWithin(client, 4_000);
     const finish = (a: Attempt) => {
       if (settled) return;
       settled = true;
@@ -182,11 +169,7 @@ function metadataAttempt(connection: KafkaConnection, attemptMs: number, refusal
         const brokers = (metadata?.brokers ?? []).map((b) => ({ id: b.id, host: b.host, port: b.port }));
         if (settled) return close();
         // Resolved once disconnected, or after 5 s: a disconnect that never calls back must not hang us.
-        const bound = setTimeout(() => finish({ ok: true, brokers }), 5000);
-        client.disconnect(() => {
-          clearTimeout(bound);
-          finish({ ok: true, brokers });
-        });
+        void disconnectWithin(client, 4_000).then(() => finish({ ok: true, brokers }));
       });
     } catch (e) {
       finish({ ok: false, problem: "unreachable", detail: (e as Error).message });

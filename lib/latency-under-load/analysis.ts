@@ -15,6 +15,7 @@
  *   the sender is behind for most records, not just stalled now and then (a stall moves p99
  *   only; the pacer's timer jitter is about a millisecond).
  */
+import { fmt } from "../core/format";
 import type { LatencySummary } from "../core/latency";
 import { SEND_GRACE } from "../producers/paced-run";
 import type { SweepProducer } from "./params";
@@ -44,8 +45,7 @@ export function saturation(s: Pick<StepFigures, "offered_per_s" | "achieved_per_
   const share = s.achieved_per_s / s.offered_per_s;
   if (!(share >= 1 - SATURATION_TOLERANCE))
     reasons.push(`achieved ${Number.isFinite(share) ? (100 * share).toFixed(1) : "0"} % of the offered rate`);
-  if (s.missed > 0)
-    reasons.push(`${s.missed.toLocaleString("en-US")} records never sent (${(s.behind_at_end_ms / 1000).toFixed(2)} s behind at the end)`);
+  if (s.missed > 0) reasons.push(`${fmt(s.missed)} records never sent (${(s.behind_at_end_ms / 1000).toFixed(2)} s behind at the end)`);
   return reasons.join("; ");
 }
 
@@ -53,9 +53,19 @@ export function isSaturated(s: Pick<StepFigures, "offered_per_s" | "achieved_per
   return saturation(s) !== "";
 }
 
-/** p99 publish latency: from the intended time where the step measured it, else from the send. */
+/** Whether the step measured latency from the intended time (our producers do; Java's tool times from its own send() only). */
+export function fromIntendedMeasured(s: Pick<StepFigures, "from_intended">): boolean {
+  return Number.isFinite(s.from_intended.p50_ms);
+}
+
+/** Publish latency: from the intended time where the step measured it, else from the send. */
+export function publishLatency(s: Pick<StepFigures, "from_intended" | "from_send">): LatencySummary {
+  return fromIntendedMeasured(s) ? s.from_intended : s.from_send;
+}
+
+/** p99 publish latency (see publishLatency). */
 export function publishP99(s: Pick<StepFigures, "from_intended" | "from_send">): number {
-  return Number.isFinite(s.from_intended.p99_ms) ? s.from_intended.p99_ms : s.from_send.p99_ms;
+  return publishLatency(s).p99_ms;
 }
 
 export function sustains(s: StepFigures, boundMs: number): boolean {
@@ -125,7 +135,7 @@ export async function searchSustainable(
     const { lo, hi, below } = bracket(tried);
     const next = lo !== undefined && hi !== undefined && probes.length < maxProbes ? nextProbe(lo, hi, precision) : undefined;
     if (next === undefined) {
-      const n = (x: number) => `${x.toLocaleString("en-US")} msgs/s`;
+      const n = (x: number) => `${fmt(x)} msgs/s`;
       const notes = [
         lo === undefined
           ? `none of the rates tried sustained p99 ≤ ${boundMs} ms: the sustainable rate is below ${n(Math.min(...tried.map((p) => p.rate)))}`
@@ -133,7 +143,7 @@ export async function searchSustainable(
             ? `no rate above it failed: the sustainable rate is at least ${n(lo)}`
             : "",
         below.length
-          ? `${below.map((r) => r.toLocaleString("en-US")).join(", ")} msgs/s failed below rates that sustained it: a disturbance of the run, not the limit`
+          ? `${below.map((r) => fmt(r)).join(", ")} msgs/s failed below rates that sustained it: a disturbance of the run, not the limit`
           : "",
       ];
       return { producer, bound_ms: boundMs, rate: lo ?? NaN, fails_at: hi ?? NaN, probes, note: notes.filter(Boolean).join("; ") };
@@ -150,17 +160,17 @@ export function diverged(s: Pick<StepFigures, "from_intended" | "from_send">): b
 }
 
 /** The first offered rate (ascending) at which the producer's two latencies parted. */
-export function divergence(steps: readonly StepFigures[], producer: SweepProducer): StepFigures | undefined {
+export function divergence<S extends StepFigures>(steps: readonly S[], producer: SweepProducer): S | undefined {
   return byRate(steps, producer).find((s) => diverged(s));
 }
 
 /** The first offered rate (ascending) at which the producer saturated. */
-export function firstSaturated(steps: readonly StepFigures[], producer: SweepProducer): StepFigures | undefined {
+export function firstSaturated<S extends StepFigures>(steps: readonly S[], producer: SweepProducer): S | undefined {
   return byRate(steps, producer).find((s) => isSaturated(s));
 }
 
 /** A producer's steps in ascending offered rate (grid and search alike). */
-export function byRate(steps: readonly StepFigures[], producer: SweepProducer): StepFigures[] {
+export function byRate<S extends StepFigures>(steps: readonly S[], producer: SweepProducer): S[] {
   return steps.filter((s) => s.producer === producer).sort((a, b) => a.offered_per_s - b.offered_per_s);
 }
 

@@ -3,9 +3,10 @@
  * producers' publish latency is from the intended send time, Java's tool's from its own send();
  * every title names the target, the records, the settings and how long each step was held.
  */
+import { fmt } from "../core/format";
 import type { LatencySummary } from "../core/latency";
 import type { Figure } from "../notebook/plotly";
-import { byRate, divergence } from "./analysis";
+import { byRate, divergence, publishLatency } from "./analysis";
 import type { SweepProducer } from "./params";
 import type { StepResult } from "./steps";
 import type { SweepResult } from "./sweep";
@@ -37,15 +38,6 @@ function layout(title: string, r: SweepResult, yTitle: string, yLog = true): Rec
   };
 }
 
-function steps(r: SweepResult, p: SweepProducer): StepResult[] {
-  return byRate(r.steps, p) as StepResult[];
-}
-
-/** Publish latency from the intended time where measured (ours), else from the send (Java). */
-function publish(s: StepResult): LatencySummary {
-  return Number.isFinite(s.from_intended.p50_ms) ? s.from_intended : s.from_send;
-}
-
 function line(name: string, x: number[], y: number[], color: string, dash: string, group: string, extra: Record<string, unknown> = {}) {
   return { type: "scatter", mode: "lines+markers", name, x, y, line: { color, dash }, marker: { size: 5 }, legendgroup: group, ...extra };
 }
@@ -54,7 +46,7 @@ function line(name: string, x: number[], y: number[], color: string, dash: strin
 export function latencyCurveFigure(r: SweepResult): Figure {
   const data: Record<string, unknown>[] = [];
   for (const p of r.producers) {
-    const ss = steps(r, p);
+    const ss = byRate(r.steps, p);
     const x = ss.map((s) => s.offered_per_s);
     const from = p === "perf-tool" ? "from its send()" : "from the intended time";
     for (const pc of PERCENTILES)
@@ -62,7 +54,7 @@ export function latencyCurveFigure(r: SweepResult): Figure {
         line(
           `${PRODUCER_NAMES[p]}: ${pc.label} ${from}`,
           x,
-          ss.map((s) => publish(s)[pc.key]),
+          ss.map((s) => publishLatency(s)[pc.key]),
           COLORS[p],
           pc.dash,
           p,
@@ -96,7 +88,7 @@ export function achievedFigure(r: SweepResult): Figure {
     { type: "scatter", mode: "lines", name: "achieved = offered", x: [lo, hi], y: [lo, hi], line: { color: "#999", dash: "dot" } },
   ];
   for (const p of r.producers) {
-    const ss = steps(r, p);
+    const ss = byRate(r.steps, p);
     data.push(
       line(
         PRODUCER_NAMES[p],
@@ -119,7 +111,7 @@ export function achievedFigure(r: SweepResult): Figure {
 export function endToEndFigure(r: SweepResult): Figure {
   const data: Record<string, unknown>[] = [];
   for (const p of r.producers) {
-    const ss = steps(r, p).filter((s) => s.e2e);
+    const ss = byRate(r.steps, p).filter((s) => s.e2e);
     if (!ss.length) continue;
     const x = ss.map((s) => s.offered_per_s);
     for (const [key, label, dash] of [
@@ -175,11 +167,11 @@ export function divergenceFigure(r: SweepResult): Figure {
   ];
   const data: Record<string, unknown>[] = [];
   for (const p of r.producers.filter((x) => x !== "perf-tool")) {
-    const ss = steps(r, p);
+    const ss = byRate(r.steps, p);
     const x = ss.map((s) => s.offered_per_s);
     for (const [label, y, dash, opacity] of series)
       data.push(line(`${PRODUCER_NAMES[p]}: ${label}`, x, ss.map(y), COLORS[p], dash, p, { opacity }));
-    const d = divergence(ss, p) as StepResult | undefined;
+    const d = divergence(ss, p);
     if (d)
       data.push({
         type: "scatter",
@@ -187,7 +179,7 @@ export function divergenceFigure(r: SweepResult): Figure {
         name: `${PRODUCER_NAMES[p]}: the two part here`,
         x: [d.offered_per_s],
         y: [d.from_intended.p50_ms],
-        text: [`parts at ${d.offered_per_s.toLocaleString("en-US")}/s`],
+        text: [`parts at ${fmt(d.offered_per_s)}/s`],
         textposition: "top center",
         marker: { color: COLORS[p], size: 14, symbol: "star" },
         legendgroup: p,

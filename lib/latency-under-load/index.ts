@@ -29,8 +29,10 @@ export {
   divergence,
   diverged,
   firstSaturated,
+  fromIntendedMeasured,
   isSaturated,
   nextProbe,
+  publishLatency,
   publishP99,
   roundRate,
   saturation,
@@ -40,15 +42,7 @@ export {
   type Sustainable,
 } from "./analysis";
 export { runStep, type StepContext, type StepResult } from "./steps";
-export {
-  END_TO_END_CLASS,
-  parseEndToEndLatency,
-  perfToolArgsAt,
-  runEndToEndLatency,
-  runPerfToolAt,
-  type JavaEndToEnd,
-  type PerfToolAtRate,
-} from "./java";
+export { END_TO_END_CLASS, parseEndToEndLatency, runEndToEndLatency, runPerfToolAt, type JavaEndToEnd } from "./java";
 export { runSweep, stepLine, stepRows, sweepSettled, writeSweepResults, type SweepOptions, type SweepResult } from "./sweep";
 export {
   analysisMarkdown,

@@ -1,8 +1,8 @@
 /**
  * Apache Kafka's reference tools at a rate: ProducerPerformance with `--throughput` (the bench's
- * argument builder and parser, with the throughput set), and EndToEndLatency for the produce-to-
- * consume reference. Both run from .broker/libs (lib/broker/tools.ts), only against PLAINTEXT
- * targets: a SASL password must not go on a command line.
+ * run of it, with the throughput set), and EndToEndLatency for the produce-to-consume reference.
+ * Both run from .broker/libs (lib/broker/tools.ts), only against PLAINTEXT targets: a SASL
+ * password must not go on a command line (javaToolsRefusal).
  *
  * What their figures include:
  * - ProducerPerformance throttles its own send() calls to the rate (ThroughputThrottler) and times
@@ -15,73 +15,33 @@
  *   whole ms, the first record (connection and metadata) included. Its rate is what one record in
  *   flight allows: 1,000 / its mean latency.
  */
-import { runKafkaTool } from "../broker/tools";
+import { javaToolsRefusal, runKafkaTool, toolFailure } from "../broker/tools";
 import type { KafkaConnection } from "../config/connection";
 import { KppError } from "../core/errors";
 import { NO_LATENCY, type LatencySummary } from "../core/latency";
 import { deleteGroups, deleteTopic, ensureTopic, freshTopicName, listGroupIds } from "../kafka/admin";
-import { parsePerfToolOutput, PERF_TOOL_CLASS, perfToolArgs, type PerfToolSummary } from "../bench/drivers/index";
+import { execPerfTool, type PerfToolOutcome } from "../bench/drivers/index";
 import type { Acks, Workload } from "../bench/workload";
 
 export const END_TO_END_CLASS = "org.apache.kafka.tools.EndToEndLatency";
 
-/** The reference tools run only against PLAINTEXT targets; the reason otherwise. */
+/** Why the reference tools are not run against this target, as the sweep says it (undefined: they are). */
 export function javaSkipReason(connection: KafkaConnection): string | undefined {
-  return connection.securityProtocol === "PLAINTEXT"
-    ? undefined
-    : `not run: the target is ${connection.securityProtocol}, and the Java tools would need its password on a command line`;
+  const refusal = javaToolsRefusal(connection);
+  return refusal === undefined ? undefined : `not run: ${refusal}`;
 }
 
-/** ProducerPerformance's arguments for the workload, throttled to `rate` records/s. */
-export function perfToolArgsAt(w: Workload, topic: string, bootstrap: string, rate: number): string[] {
-  const args = perfToolArgs(w, topic, bootstrap);
-  args[args.indexOf("--throughput") + 1] = String(rate);
-  return args;
-}
-
-export interface PerfToolAtRate {
-  /** The steady-state summary (after the warm-up records), else the whole run's. */
-  summary: PerfToolSummary;
-  latency: LatencySummary;
-  /** Lines of its stderr that report an exception or error. */
-  errors: string[];
-}
-
-/** ProducerPerformance at `rate` on an existing topic: w.warmupRecords, then w.records measured. */
-export async function runPerfToolAt(
+/** ProducerPerformance throttled to `rate` on an existing topic: w.warmupRecords, then w.records measured. */
+export function runPerfToolAt(
   connection: KafkaConnection,
   w: Workload,
   topic: string,
   rate: number,
   onLine?: (line: string) => void,
-): Promise<PerfToolAtRate> {
-  const total = w.records + w.warmupRecords;
+): Promise<PerfToolOutcome> {
   // Generous: a saturated tool goes on past its schedule (ten times it), plus the JVM's start.
-  const timeoutMs = 60_000 + (10 * total * 1000) / rate;
-  const { code, stdout, stderr, timedOut } = await runKafkaTool(
-    PERF_TOOL_CLASS,
-    perfToolArgsAt(w, topic, connection.bootstrapServers, rate),
-    {
-      timeoutMs,
-      onLine,
-    },
-  );
-  if (timedOut)
-    throw new KppError(
-      "delivery",
-      `ProducerPerformance at ${rate} msgs/s did not finish within ${Math.round(timeoutMs / 1000)} s (killed).`,
-    );
-  const parsed = parsePerfToolOutput(stdout);
-  const s = parsed.steady ?? parsed.total;
-  if (code !== 0 || !s) {
-    const tail = (stderr + stdout).trim().split("\n").slice(-8).join("\n");
-    throw new KppError("delivery", `ProducerPerformance exited with code ${code} and no summary line:\n${tail}`);
-  }
-  return {
-    summary: s,
-    latency: { count: s.records, p50_ms: s.p50Ms, p95_ms: s.p95Ms, p99_ms: s.p99Ms, p999_ms: s.p999Ms, max_ms: s.maxMs, mean_ms: s.avgMs },
-    errors: stderr.split("\n").filter((l) => /Exception|ERROR/.test(l)),
-  };
+  const timeoutMs = 60_000 + (10 * (w.records + w.warmupRecords) * 1000) / rate;
+  return execPerfTool(connection, w, topic, { throughput: rate, timeoutMs, onLine });
 }
 
 export interface JavaEndToEnd {
@@ -127,15 +87,9 @@ export async function runEndToEndLatency(
       "--record-size",
       String(opts.recordSize),
     ];
-    const { code, stdout, stderr, timedOut } = await runKafkaTool(END_TO_END_CLASS, args, { timeoutMs: 60_000 + opts.records * 100 });
-    const parsed = parseEndToEndLatency(stdout);
-    if (timedOut || code !== 0 || !parsed) {
-      const tail = (stderr + stdout).trim().split("\n").slice(-6).join("\n");
-      throw new KppError(
-        "delivery",
-        `EndToEndLatency ${timedOut ? "timed out" : `exited with code ${code}`} without its summary:\n${tail}`,
-      );
-    }
+    const result = await runKafkaTool(END_TO_END_CLASS, args, { timeoutMs: 60_000 + opts.records * 100 });
+    const parsed = parseEndToEndLatency(result.stdout);
+    if (result.timedOut || result.code !== 0 || !parsed) throw toolFailure("EndToEndLatency", result);
     return {
       records: opts.records,
       acks: opts.acks,

@@ -18,6 +18,7 @@
  */
 import type { KafkaConnection } from "../config/connection";
 import { awaitMessage } from "../core/child";
+import { fmt } from "../core/format";
 import type { LatencySummary } from "../core/latency";
 import { deleteGroups, deleteTopic, ensureTopic, freshTopicName } from "../kafka/admin";
 import { createProducer } from "../producers/producer";
@@ -89,7 +90,7 @@ async function withConsumer<T extends { sent: number }>(
     // Observed here too, so that a failing producer cannot leave it rejecting unobserved.
     done.catch(() => undefined);
     const value = await body();
-    tell(child, { type: "producer-done", sent: value.sent });
+    tell(child, { type: "producer-done" });
     try {
       return { value, consumer: (await done).side };
     } catch (e) {
@@ -107,7 +108,7 @@ function progressLine(label: string, rate: number, e: PacedProgress): string {
     e.behindMs < 1
       ? ""
       : `, ${e.behindMs < 1_000 ? `${Math.round(e.behindMs)} ms` : `${(e.behindMs / 1000).toFixed(2)} s`} behind schedule`;
-  return `${label} @ ${rate.toLocaleString("en-US")} msgs/s: ${e.phase}, ${e.sent.toLocaleString("en-US")}/${e.scheduled.toLocaleString("en-US")} sent${behind}`;
+  return `${label} @ ${fmt(rate)} msgs/s: ${e.phase}, ${fmt(e.sent)}/${fmt(e.scheduled)} sent${behind}`;
 }
 
 /** A step's records at `rate`: the warm-up's and the measured ones'. */
@@ -200,10 +201,10 @@ async function oursStep(
 
 /** Java's ProducerPerformance at `rate`, throttled by its own `--throughput`. */
 async function javaStep(rate: number, ctx: StepContext, probe: StepResult["probe"]): Promise<StepResult> {
-  const label = `perf-tool @ ${rate.toLocaleString("en-US")} msgs/s`;
+  const label = `perf-tool @ ${fmt(rate)} msgs/s`;
   const onLine = (l: string) => {
     const sent = /^(\d+) records sent/.exec(l)?.[1];
-    if (sent) ctx.onProgress?.(`${label}: ${Number(sent).toLocaleString("en-US")} records in its last window`, false);
+    if (sent) ctx.onProgress?.(`${label}: ${fmt(Number(sent))} records in its last window`, false);
   };
   const {
     value: java,

@@ -14,14 +14,16 @@ import type { ConnectionSummary, KafkaConnection } from "../config/connection";
 import { reportsDir } from "../config/paths";
 import { RunTracker, withInterrupt } from "../core/command";
 import { KppError } from "../core/errors";
+import { fmt } from "../core/format";
 import { clientVersions } from "../kafka/client";
 import { benchEnvironment } from "../bench/compare";
 import { perfToolVersion } from "../bench/drivers/index";
 import { rowsFrame } from "../notebook/display";
-import { isSaturated, searchSustainable, sustains, type Sustainable } from "./analysis";
+import { fromIntendedMeasured, isSaturated, publishP99, searchSustainable, sustains, type Sustainable } from "./analysis";
 import { javaSkipReason, runEndToEndLatency, type JavaEndToEnd } from "./java";
 import { sweepWorkload, type SweepParams, type SweepProducer } from "./params";
 import { runStep, type StepContext, type StepResult } from "./steps";
+import { ms } from "./texts";
 
 export interface SweepResult {
   params: SweepParams;
@@ -109,7 +111,7 @@ async function runSweepNow(opts: SweepOptions): Promise<SweepResult> {
       };
       const inARow = new Map<SweepProducer, number>(producers.map((p) => [p, 0]));
       for (const [i, rate] of params.rates.entries()) {
-        show("sweep", `rate ${i + 1} of ${params.rates.length}: ${rate.toLocaleString("en-US")} msgs/s`, false);
+        show("sweep", `rate ${i + 1} of ${params.rates.length}: ${fmt(rate)} msgs/s`, false);
         for (const p of producers) {
           if ((inARow.get(p) ?? 0) >= params.saturatedSteps) continue;
           const s = await step(p, rate, "grid");
@@ -158,7 +160,7 @@ async function javaReference(
   else if (params.acks === "0") result.javaE2eSkipped = "needs acks 1 or all (it waits for each acknowledgement)";
   else result.javaE2eSkipped = javaSkipReason(connection);
   if (result.javaE2eSkipped) return;
-  show("java-e2e", `Java EndToEndLatency: ${params.javaE2eRecords.toLocaleString("en-US")} records, one at a time…`, false);
+  show("java-e2e", `Java EndToEndLatency: ${fmt(params.javaE2eRecords)} records, one at a time…`, false);
   try {
     result.javaE2e = await runEndToEndLatency(connection, {
       records: params.javaE2eRecords,
@@ -167,11 +169,7 @@ async function javaReference(
       partitions: params.partitions,
     });
     const j = result.javaE2e;
-    show(
-      "java-e2e",
-      `Java EndToEndLatency: p50 ${j.p50_ms} ms, p99 ${j.p99_ms} ms at ${Math.round(j.rate_per_s).toLocaleString("en-US")} msgs/s`,
-      true,
-    );
+    show("java-e2e", `Java EndToEndLatency: p50 ${j.p50_ms} ms, p99 ${j.p99_ms} ms at ${fmt(j.rate_per_s)} msgs/s`, true);
   } catch (e) {
     result.javaE2eSkipped = `failed: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -179,13 +177,10 @@ async function javaReference(
 
 /** One finished step in a line (progress, the command's log). */
 export function stepLine(s: StepResult): string {
-  const ms = (x: number) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms` : "n/a");
-  const lat = Number.isFinite(s.from_intended.p99_ms)
-    ? `p99 ${ms(s.from_intended.p99_ms)} from the intended time (${ms(s.from_send.p99_ms)} from the send)`
-    : `p99 ${ms(s.from_send.p99_ms)} from its send()`;
+  const from = fromIntendedMeasured(s) ? `from the intended time (${ms(s.from_send.p99_ms)} from the send)` : "from its send()";
   return (
-    `${s.producer} @ ${s.offered_per_s.toLocaleString("en-US")} msgs/s${s.probe === "search" ? " (search)" : ""}: ` +
-    `achieved ${Math.round(s.achieved_per_s).toLocaleString("en-US")}, ${lat}` +
+    `${s.producer} @ ${fmt(s.offered_per_s)} msgs/s${s.probe === "search" ? " (search)" : ""}: ` +
+    `achieved ${fmt(s.achieved_per_s)}, p99 ${ms(publishP99(s))} ${from}` +
     (s.e2e ? `, end-to-end p99 ${ms(s.e2e.p99_ms)}` : "") +
     (s.saturated ? ` — saturated: ${s.saturation}` : "")
   );

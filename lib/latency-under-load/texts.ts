@@ -4,7 +4,7 @@
  * end-to-end latency at a rate every producer kept up with, Java's EndToEndLatency, and the answer
  * to "when is the synchronous producer the better choice?".
  */
-import { fmt, fmtMs } from "../core/format";
+import { fmt, fmtMs, round } from "../core/format";
 import {
   byRate,
   commonRate,
@@ -12,7 +12,9 @@ import {
   DIVERGENCE_MIN_MS,
   DIVERGENCE_SHARE,
   firstSaturated,
+  fromIntendedMeasured,
   isSaturated,
+  publishLatency,
   publishP99,
   SATURATION_TOLERANCE,
   stepAt,
@@ -30,11 +32,10 @@ export const PRODUCER_NAMES: Readonly<Record<SweepProducer, string>> = Object.fr
 const rate = (x: number) => `${fmt(x)} msgs/s`;
 /** End-to-end p50 from which (and ten times publish p50) the consumer is taken to be behind. */
 const CONSUMER_BEHIND_MS = 100;
-const ms = (x: number) => fmtMs(x, x < 10 ? 2 : 0);
-
-function steps(r: SweepResult, p: SweepProducer): StepResult[] {
-  return byRate(r.steps, p) as StepResult[];
-}
+/** A latency as the sweep's texts print it: two decimals below 10 ms, whole ms above ("1,108 ms"); "n/a" when not measured. */
+export const ms = (x: number): string => fmtMs(x, x < 10 ? 2 : 0);
+/** A ratio: one decimal below 10 ("1.4×"), whole above ("12×"). */
+const times = (x: number) => `${fmt(x, x < 10 ? 1 : 0)}×`;
 
 /** What the run was: steps, time, target, and whether it is complete. */
 export function runSentence(r: SweepResult): string {
@@ -56,10 +57,10 @@ export function runSentence(r: SweepResult): string {
 export function divergenceMarkdown(r: SweepResult): string {
   const out: string[] = [];
   for (const p of r.producers.filter((x) => x !== "perf-tool")) {
-    const all = steps(r, p);
+    const all = byRate(r.steps, p);
     if (!all.length) continue;
-    const d = divergence(all, p) as StepResult | undefined;
-    const sat = firstSaturated(all, p) as StepResult | undefined;
+    const d = divergence(all, p);
+    const sat = firstSaturated(all, p);
     const top = all[all.length - 1];
     let line: string;
     if (d) {
@@ -68,7 +69,7 @@ export function divergenceMarkdown(r: SweepResult): string {
         `${ms(d.send_lag.p50_ms)} to be sent, so p50 from the intended time is ${ms(d.from_intended.p50_ms)} against ` +
         `${ms(d.from_send.p50_ms)} from the send (p99: ${ms(d.from_intended.p99_ms)} against ${ms(d.from_send.p99_ms)}). `;
       line += !sat
-        ? "It did not saturate there by the sweep's measure (it delivered within 2 % of the rate): it kept up only by sending late."
+        ? `It did not saturate there by the sweep's measure (it delivered within ${round(100 * SATURATION_TOLERANCE, 2)} % of the rate): it kept up only by sending late.`
         : sat.offered_per_s === d.offered_per_s
           ? `That is where it saturated: ${sat.saturation}; it delivered ${rate(sat.achieved_per_s)}.`
           : `It first saturated at ${rate(sat.offered_per_s)} (${sat.saturation}).`;
@@ -92,7 +93,7 @@ export function divergenceMarkdown(r: SweepResult): string {
     out.push(`- ${line}`);
   }
   // Java's tool catches up after a warm-up it fell behind in: its measured part then runs faster than offered.
-  const caughtUp = steps(r, "perf-tool").filter((s) => s.achieved_per_s > (1 + SATURATION_TOLERANCE) * s.offered_per_s);
+  const caughtUp = byRate(r.steps, "perf-tool").filter((s) => s.achieved_per_s > (1 + SATURATION_TOLERANCE) * s.offered_per_s);
   return (
     out.join("\n") +
     `\n\n*Parting*: the median record waits at least ${DIVERGENCE_MIN_MS} ms to be sent, and at least ${DIVERGENCE_SHARE * 100} % of its latency ` +
@@ -130,9 +131,9 @@ export function commonRateRows(r: SweepResult): Record<string, string | number>[
       producer: PRODUCER_NAMES[p],
       offered_per_s: at,
       achieved_per_s: s.achieved_per_s,
-      publish_p50_ms: Number.isFinite(s.from_intended.p50_ms) ? s.from_intended.p50_ms : s.from_send.p50_ms,
+      publish_p50_ms: publishLatency(s).p50_ms,
       publish_p99_ms: publishP99(s),
-      publish_from: Number.isFinite(s.from_intended.p99_ms) ? "the intended time" : "its send()",
+      publish_from: fromIntendedMeasured(s) ? "the intended time" : "its send()",
       p99_from_send_ms: s.from_send.p99_ms,
       e2e_p50_ms: s.e2e?.p50_ms ?? NaN,
       e2e_p99_ms: s.e2e?.p99_ms ?? NaN,
@@ -163,7 +164,7 @@ export function endToEndMarkdown(r: SweepResult): string {
         "fetch and the consumer's own wait. Java's records carry no sequence number, so its end-to-end figures include its warm-up records.",
     );
     const behind = r.producers
-      .map((p) => steps(r, p).find((s) => s.e2e && s.e2e.p50_ms >= CONSUMER_BEHIND_MS && s.e2e.p50_ms >= 10 * s.from_send.p50_ms))
+      .map((p) => byRate(r.steps, p).find((s) => s.e2e && s.e2e.p50_ms >= CONSUMER_BEHIND_MS && s.e2e.p50_ms >= 10 * s.from_send.p50_ms))
       .filter((s): s is StepResult => s !== undefined);
     if (behind.length)
       lines.push(
@@ -191,7 +192,7 @@ export function endToEndMarkdown(r: SweepResult): string {
 
 /** Our synchronous producer's end-to-end latency at the grid rate nearest Java's EndToEndLatency's. */
 function javaBeside(r: SweepResult, javaRate: number): string {
-  const sync = steps(r, "ours-sync").filter((s) => s.probe === "grid" && s.e2e && !isSaturated(s));
+  const sync = byRate(r.steps, "ours-sync").filter((s) => s.probe === "grid" && s.e2e && !isSaturated(s));
   if (!sync.length) return "";
   const near = sync.reduce((a, b) =>
     Math.abs(Math.log(b.offered_per_s / javaRate)) < Math.abs(Math.log(a.offered_per_s / javaRate)) ? b : a,
@@ -201,9 +202,9 @@ function javaBeside(r: SweepResult, javaRate: number): string {
 
 /** The rates both our producers ran without the synchronous one saturating, with both latencies. */
 function syncRange(r: SweepResult): { rate: number; sync: StepResult; async: StepResult }[] {
-  return steps(r, "ours-sync")
+  return byRate(r.steps, "ours-sync")
     .filter((s) => s.probe === "grid" && !isSaturated(s))
-    .map((s) => ({ rate: s.offered_per_s, sync: s, async: stepAt(r.steps, "ours-async", s.offered_per_s) as StepResult | undefined }))
+    .map((s) => ({ rate: s.offered_per_s, sync: s, async: stepAt(r.steps, "ours-async", s.offered_per_s) }))
     .filter((x): x is { rate: number; sync: StepResult; async: StepResult } => x.async !== undefined);
 }
 
@@ -212,7 +213,8 @@ export function analysisMarkdown(r: SweepResult): string {
   if (!r.producers.includes("ours-sync") || !r.producers.includes("ours-async"))
     return "The question needs both of our producers in the sweep (SWEEP_PRODUCERS).";
   const range = syncRange(r);
-  const syncSat = firstSaturated(steps(r, "ours-sync"), "ours-sync") as StepResult | undefined;
+  const syncSteps = byRate(r.steps, "ours-sync");
+  const syncSat = firstSaturated(syncSteps, "ours-sync");
   const sus = (p: SweepProducer) => r.sustainable.find((s) => s.producer === p);
   const out: string[] = [];
   if (!range.length) {
@@ -252,10 +254,12 @@ export function analysisMarkdown(r: SweepResult): string {
     );
   const sSync = sus("ours-sync");
   const sAsync = sus("ours-async");
-  if (sSync && sAsync && Number.isFinite(sSync.rate) && Number.isFinite(sAsync.rate))
+  // The asynchronous producer's sustainable rate over the synchronous one's (NaN: either unknown).
+  const sustainedRatio = sSync && sAsync ? sAsync.rate / sSync.rate : NaN;
+  if (sSync && sAsync && Number.isFinite(sustainedRatio))
     out.push(
       `- Sustainable with p99 ≤ ${r.params.p99BoundMs} ms: ${rate(sSync.rate)} synchronous, ${rate(sAsync.rate)} asynchronous ` +
-        `(${fmt(sAsync.rate / sSync.rate, 0)}×).`,
+        `(${times(sustainedRatio)}).`,
     );
   // The rates from the lowest up at which its median stays lower: where a record's own latency favours it.
   const firstNot = range.findIndex((x) => !(x.sync.from_intended.p50_ms < x.async.from_intended.p50_ms));
@@ -263,6 +267,13 @@ export function analysisMarkdown(r: SweepResult): string {
   const tailToo = ahead.every((x) => x.sync.from_intended.p99_ms < x.async.from_intended.p99_ms);
   const upTo = ahead.length ? ahead[ahead.length - 1].rate : NaN;
   const span = (xs: number[]) => (xs.length === 1 ? ms(xs[0]) : `${ms(Math.min(...xs))}–${ms(Math.max(...xs))}`);
+  // Where it stops keeping up; without that, the highest rate it ran (every rate tried, kept up with).
+  const syncTop = syncSteps[syncSteps.length - 1].offered_per_s;
+  const asyncBetter =
+    `the asynchronous producer is the better choice` +
+    (sustainedRatio > 1
+      ? ` (it sustained ${times(sustainedRatio)} the synchronous producer's rate with p99 ≤ ${r.params.p99BoundMs} ms)`
+      : "");
   out.push(
     "",
     ahead.length
@@ -271,18 +282,22 @@ export function analysisMarkdown(r: SweepResult): string {
           `${span(ahead.map((x) => x.async.from_intended.p50_ms))}` +
           (tailToo ? ", and its p99 was lower too" : ", though not its p99, which every stall of the one record in flight reaches") +
           `. It is also the choice when each record must be acknowledged before the next is sent. ` +
-          (firstNot !== -1 ? `From ${rate(range[firstNot].rate)} its median is no longer lower; from ` : "From ") +
-          `${rate(syncSat?.offered_per_s ?? top.rate)} it cannot keep up at all, and the asynchronous producer is the better choice, by far.`
+          (firstNot !== -1 ? `From ${rate(range[firstNot].rate)} its median is no longer lower; ` : "") +
+          (syncSat
+            ? `${firstNot !== -1 ? "from" : "From"} ${rate(syncSat.offered_per_s)} it cannot keep up at all, and ${asyncBetter}.`
+            : `${firstNot !== -1 ? "it" : "It"} kept up at every rate tried, up to ${rate(syncTop)}, so this run does not show where it stops keeping up.`)
       : `**So, in this run:** the synchronous producer's median latency was not lower even at the lowest rate tried, ${rate(range[0].rate)}; ` +
-          `it is the better choice only when each record must be acknowledged before the next is sent, and then only below ` +
-          `${rate(syncSat?.offered_per_s ?? top.rate)}.`,
+          `it is the better choice only when each record must be acknowledged before the next is sent` +
+          (syncSat
+            ? `, and then only below ${rate(syncSat.offered_per_s)}.`
+            : ` (it kept up at every rate tried, up to ${rate(syncTop)}).`),
   );
   return out.join("\n");
 }
 
 /** The command's closing lines: every step, the sustainable rates, the divergence, the answer. */
 export function commandReport(r: SweepResult): string[] {
-  const stepsText = r.producers.flatMap((p) => steps(r, p)).map((s) => `  ${stepText(s)}`);
+  const stepsText = r.producers.flatMap((p) => byRate(r.steps, p)).map((s) => `  ${stepText(s)}`);
   const sus = sustainableRows(r).map((x) => {
     const at = Number(x.sustainable_msgs_per_s);
     return `  ${x.producer}: ${Number.isFinite(at) ? `${fmt(at)} msgs/s, p99 ${ms(Number(x.p99_there_ms))}` : "none"} (bound: p99 ≤ ${x.p99_bound_ms} ms); ${x.note}`;
@@ -305,7 +320,7 @@ export function commandReport(r: SweepResult): string[] {
 }
 
 function stepText(s: StepResult): string {
-  const l = Number.isFinite(s.from_intended.p50_ms) ? s.from_intended : s.from_send;
+  const l = publishLatency(s);
   return (
     `${PRODUCER_NAMES[s.producer].padEnd(32)} ${fmt(s.offered_per_s).padStart(9)} offered ${fmt(s.achieved_per_s).padStart(9)} achieved  ` +
     `${[l.p50_ms, l.p99_ms, l.p999_ms, l.max_ms].map(ms).join(" / ")}` +

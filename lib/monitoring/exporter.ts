@@ -17,17 +17,13 @@ import * as path from "node:path";
 import { onEmission } from "../core/statistics";
 import { Notifier, now, sleep, withTimeout } from "../core/time";
 import { KppError } from "../core/errors";
-import { monitoringLayout, monitoringRequested, MONITORING_HOST, SCRAPE_INTERVAL_S } from "./layout";
+import { monitoringLayout, monitoringRequested, MONITORING_HOST, RATE_WINDOW_S, SCRAPE_INTERVAL_S } from "./layout";
 import type { ClientMetrics } from "./metrics";
 
 export interface Exporter {
   readonly metrics: ClientMetrics;
   /** e.g. http://127.0.0.1:41234/metrics */
   readonly url: string;
-  /** The file_sd file announcing it. */
-  readonly targetFile: string;
-  /** Scrapes served so far. */
-  scrapes(): number;
   /** Resolves true once a scrape has started after time t (performance.now()), false after maxMs. */
   scrapedAfter(t: number, maxMs: number): Promise<boolean>;
   /** Stops listening to emissions and serving, removes the target file; first waits up to finalScrapeMs for a last scrape. */
@@ -45,7 +41,6 @@ async function start(targetsDir: string): Promise<Exporter> {
   // Loaded here, so that a process without monitoring never loads prom-client.
   const metrics = new (await import("./metrics")).ClientMetrics();
   let lastUpdate = -Infinity;
-  let scrapes = 0;
   let lastScrapeStart = -Infinity;
   const scraped = new Notifier();
   const stopListening = onEmission((stats, deliveries) => {
@@ -61,7 +56,6 @@ async function start(targetsDir: string): Promise<Exporter> {
     metrics.registry.metrics().then(
       (text) => {
         res.writeHead(200, { "Content-Type": metrics.registry.contentType }).end(text);
-        scrapes++;
         scraped.notify();
       },
       (e: Error) => res.writeHead(500).end(`${e.message}\n`),
@@ -104,8 +98,6 @@ async function start(targetsDir: string): Promise<Exporter> {
   return {
     metrics,
     url,
-    targetFile,
-    scrapes: () => scrapes,
     scrapedAfter,
     async close(finalScrapeMs = 0) {
       stopListening();
@@ -141,6 +133,18 @@ export function runningExporter(): Promise<Exporter> | undefined {
 export async function awaitScrape(maxMs = 3_000): Promise<void> {
   const t = now();
   if (current) await (await current).scrapedAfter(t, maxMs);
+}
+
+/**
+ * After the last run, before its rates are read: waits (up to maxScrapeMs) until Prometheus has
+ * taken this process's final counts, then one rate() window and one scrape interval more, so that
+ * every recorded rate's window has closed over the runs' end and the rules have been evaluated
+ * once more. The wait for the window happens with or without an exporter (the broker's counters
+ * are rated too).
+ */
+export async function settleRates(maxScrapeMs = 3_000): Promise<void> {
+  await awaitScrape(maxScrapeMs);
+  await sleep((RATE_WINDOW_S + SCRAPE_INTERVAL_S) * 1000);
 }
 
 /**

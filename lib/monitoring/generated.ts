@@ -3,10 +3,10 @@
  * anyone importing the dashboard into their own Grafana): `node dist/scripts/monitor.js generate`
  * writes them, and a unit test fails when one is out of date.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { paths } from "../config/paths";
 import { DASHBOARD_FILE, dashboardText } from "./dashboard";
+import { writeIfChanged } from "./prometheus";
 import { dockerPrometheusYaml, recordingRulesYaml } from "./rules";
 
 /** Each generated file's path and text. */
@@ -20,12 +20,7 @@ export function generatedFiles(): Record<string, string> {
 
 /** Writes the generated files; returns the paths of those that changed. */
 export function writeGeneratedFiles(): string[] {
-  const changed: string[] = [];
-  for (const [file, text] of Object.entries(generatedFiles())) {
-    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) continue;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    changed.push(file);
-  }
-  return changed;
+  return Object.entries(generatedFiles())
+    .filter(([file, text]) => writeIfChanged(file, text))
+    .map(([file]) => file);
 }

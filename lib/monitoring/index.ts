@@ -6,48 +6,36 @@
  * dashboard.ts) and its panels queried from Prometheus' HTTP API (api.ts) for the notebooks
  * (`import * as monitoring from "../dist/lib/monitoring"`).
  */
-export { prometheusReady, query, queryRange, targets, type InstantSample, type RangeSeries, type TargetHealth } from "./api";
-export { buildDashboard, DASHBOARD_FILE, DASHBOARD_UID, dashboardText, type DashboardJson } from "./dashboard";
+export { query, queryRange, targets, type InstantSample, type RangeSeries, type TargetHealth } from "./api";
+export { buildDashboard, DASHBOARD_FILE, type DashboardJson } from "./dashboard";
 export { generatedFiles, writeGeneratedFiles } from "./generated";
-export { awaitScrape, exporterFromEnv, lingerForScrape, runningExporter, startExporter, stopExporter, type Exporter } from "./exporter";
 export {
-  JOBS,
-  monitoringLayout,
-  monitoringRequested,
-  MONITORING_HOST,
-  RATE_WINDOW,
-  SCRAPE_INTERVAL_S,
-  type MonitoringLayout,
-} from "./layout";
+  awaitScrape,
+  exporterFromEnv,
+  lingerForScrape,
+  runningExporter,
+  settleRates,
+  startExporter,
+  stopExporter,
+  type Exporter,
+} from "./exporter";
+export { monitoringLayout, monitoringRequested, RATE_WINDOW, RATE_WINDOW_S, SCRAPE_INTERVAL_S, type MonitoringLayout } from "./layout";
 export { ClientMetrics } from "./metrics";
-export { expandQuery, PANELS, ROW_TITLES, type PanelQuery, type PanelRow, type PanelSpec } from "./panels";
+export { expandQuery, PANELS, type PanelQuery, type PanelRow, type PanelSpec } from "./panels";
 export {
-  brokerMetricsTargets,
   ensureMonitoring,
-  localConfig,
-  MonitoringError,
   prometheusStatus,
   startPrometheus,
   stopPrometheus,
   type MonitorOptions,
   type PrometheusStatus,
 } from "./prometheus";
-export {
-  DOCKER_BROKER_METRICS_PORT,
-  dockerPrometheusYaml,
-  prometheusYaml,
-  RECORDING_RULES,
-  recordingRulesYaml,
-  type RecordingRule,
-  type ScrapeSetup,
-} from "./rules";
+export { DOCKER_BROKER_METRICS_PORT, RECORDING_RULES, recordingRulesYaml, type RecordingRule, type ScrapeSetup } from "./rules";
 export {
   compareWithHarness,
   comparisonFigure,
   comparisonText,
-  legendOf,
   panelData,
-  panelFigure,
   showPanels,
   type PanelData,
   type RunLike,

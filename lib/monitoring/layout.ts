@@ -12,8 +12,10 @@ import { flag, wholeNumber } from "../core/validate";
 export const MONITORING_HOST = "127.0.0.1";
 /** Prometheus scrapes every target, and evaluates the recording rules, this often. */
 export const SCRAPE_INTERVAL_S = 1;
-/** The window of the recording rules' rate(): several scrapes, so one late scrape does not drop a rate to nothing. */
-export const RATE_WINDOW = "5s";
+/** The window of the recording rules' rate(), s: several scrapes, so one late scrape does not drop a rate to nothing. */
+export const RATE_WINDOW_S = 5;
+/** RATE_WINDOW_S as PromQL writes a range ("5s"). */
+export const RATE_WINDOW = `${RATE_WINDOW_S}s`;
 /** Scrape jobs: our producers' exporters and the brokers' JMX exporters. */
 export const JOBS = { producers: "kafka-producers", brokers: "kafka-brokers" } as const;
 

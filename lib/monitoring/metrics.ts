@@ -111,8 +111,6 @@ const sumOf = <T>(xs: T[], pick: (x: T) => number | undefined) => xs.reduce((s, 
 /** Every metric of the producers (and consumers) of this process, in one registry. */
 export class ClientMetrics {
   readonly registry = new Registry();
-  /** Emissions applied (for tests and the exporter's own checks). */
-  emissions = 0;
   /** Each counter's last cumulative value per label set. */
   private readonly last = new Map<Counter<string>, Map<string, number>>();
   private readonly c = (name: string, help: string, labelNames: string[]) =>
@@ -184,7 +182,6 @@ export class ClientMetrics {
   apply(raw: LibrdkafkaStats, deliveries?: DeliveryTotals): void {
     const s = raw as FullStats;
     const client = s.name ?? "unknown";
-    this.emissions++;
     if (s.type === "consumer") return this.applyConsumer(client, s);
     const id = { client_id: client };
     this.grow(this.requests, id, s.tx);

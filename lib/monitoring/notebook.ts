@@ -5,12 +5,12 @@
  * and why they differ (rates: the scrape interval and the rate() window). Every number comes from
  * the run and from Prometheus.
  */
-import { fmt, fmtPct } from "../core/format";
+import { escapeRegExp, fmt, fmtPct } from "../core/format";
 import { median } from "../core/stats";
 import { showChart, showMarkdown } from "../notebook/display";
 import type { Figure } from "../notebook/plotly";
 import { query, queryRange, type RangeSeries } from "./api";
-import { RATE_WINDOW, SCRAPE_INTERVAL_S } from "./layout";
+import { RATE_WINDOW, RATE_WINDOW_S, SCRAPE_INTERVAL_S } from "./layout";
 import { expandQuery, PANELS, type PanelQuery, type PanelSpec } from "./panels";
 
 /** What a run must tell about itself (a bench BenchRun has all of it). */
@@ -27,7 +27,7 @@ export interface PanelData {
 
 /** Every panel's queries over [start, end] (seconds since the epoch), `$topic` set to the runs' topics. */
 export async function panelData(url: string, start: number, end: number, topics: string[]): Promise<PanelData[]> {
-  const topic = topics.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") || ".*";
+  const topic = topics.map(escapeRegExp).join("|") || ".*";
   const out: PanelData[] = [];
   for (const panel of PANELS) {
     const queries = [];
@@ -125,7 +125,6 @@ export function comparisonText(rows: RunView[]): string {
   const broker = rows.filter((r) => r.broker_messages_in === r.acknowledged).length;
   const peakShare = median(rows.map((r) => r.prometheus_peak_rate / r.harness_msgs_per_s));
   const wall = median(rows.map((r) => r.harness_wall_s));
-  const windowS = Number.parseFloat(RATE_WINDOW);
   const integral = median(rows.map((r) => r.rate_integral / r.acknowledged));
   return [
     `**Where they agree: the counts.** In ${exact} of ${n} runs the exporter's \`kafka_producer_messages_delivered_total\` ended at exactly ` +
@@ -138,9 +137,9 @@ export function comparisonText(rows: RunView[]): string {
     `**Where they differ: the rates.** Prometheus' highest \`kafka_producer_message_rate\` during a run was, in the median, ` +
       `${fmtPct(peakShare)} of the harness's messages/s. The harness times one run from its first send to its last acknowledgement ` +
       `(a median of ${fmt(wall, 2)} s here, to the microsecond); Prometheus sees the counter once every ${SCRAPE_INTERVAL_S} s, and ` +
-      `\`rate(…[${RATE_WINDOW}])\` is the average increase over the last ${windowS} s. A run shorter than the window is spread over all of it, ` +
-      `so the peak is about run length / window = ${fmtPct(Math.min(1, wall / windowS))} of the run's own rate` +
-      (wall < windowS
+      `\`rate(…[${RATE_WINDOW}])\` is the average increase over the last ${RATE_WINDOW_S} s. A run shorter than the window is spread over all of it, ` +
+      `so the peak is about run length / window = ${fmtPct(Math.min(1, wall / RATE_WINDOW_S))} of the run's own rate` +
+      (wall < RATE_WINDOW_S
         ? "; only runs much longer than the window would show their rate as a plateau."
         : ", and long runs show it as a plateau."),
     `Added up over time, the rate curve gives back ${fmtPct(integral)} of the counted messages (median): rate() extrapolates at ` +

@@ -18,13 +18,15 @@ import { instance } from "../broker/layout";
 import { HOST } from "../broker/properties";
 import { KppError } from "../core/errors";
 import {
-  cmdline,
-  describeHolders,
   isAlive,
+  isOurProcess,
   portAccepting,
   portHolders,
+  portInUseText,
+  readPidFile,
   signal,
   spawnDetached,
+  tailLines,
   terminate,
   withLockFile,
 } from "../core/processes";
@@ -75,28 +77,14 @@ export function localConfig(L: MonitoringLayout): string {
   });
 }
 
-function readPid(L: MonitoringLayout): number | undefined {
-  try {
-    const text = fs.readFileSync(L.pidFile, "utf8").trim();
-    const pid = Number.parseInt(text, 10);
-    return Number.isInteger(pid) && pid > 1 && String(pid) === text ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Ours = a prometheus process run with our config file on our port (guards against a recycled pid). */
 function isOurPrometheus(pid: number, L: MonitoringLayout): boolean {
-  if (!isAlive(pid)) return false;
-  const cmd = cmdline(pid);
-  return (
-    cmd === undefined || (cmd.includes(`--config.file=${L.config}`) && cmd.includes(`--web.listen-address=${MONITORING_HOST}:${L.port}`))
-  );
+  return isOurProcess(pid, [`--config.file=${L.config}`, `--web.listen-address=${MONITORING_HOST}:${L.port}`]);
 }
 
 /** Our running Prometheus' pid, from the pid file or, if that was lost, from who holds the port. */
 function ourPid(L: MonitoringLayout): number | undefined {
-  const pid = readPid(L);
+  const pid = readPidFile(L.pidFile)?.pid;
   if (pid !== undefined && isOurPrometheus(pid, L)) return pid;
   return portHolders(L.port).find((h) => isOurPrometheus(h.pid, L))?.pid;
 }
@@ -109,21 +97,11 @@ function pruneTargets(L: MonitoringLayout): void {
   }
 }
 
-function lastLines(file: string, n: number): string {
-  try {
-    return fs.readFileSync(file, "utf8").trim().split("\n").slice(-n).join("\n");
-  } catch {
-    return "";
-  }
-}
-
 /** Refuses a port that something else holds. */
 async function checkPort(L: MonitoringLayout): Promise<void> {
   if (!(await portAccepting(MONITORING_HOST, L.port, 1000))) return;
-  const holders = portHolders(L.port);
   throw new MonitoringError(
-    `Cannot start Prometheus: ${MONITORING_HOST}:${L.port} is already in use by ${describeHolders(holders, L.port)}, which is not the ` +
-      `Prometheus this project started. Fix: stop that process${holders.length ? ` (kill ${[...new Set(holders.map((h) => h.pid))].join(" ")})` : ""}, ` +
+    `Cannot start Prometheus: ${portInUseText(MONITORING_HOST, L.port, portHolders(L.port), "Prometheus")}, ` +
       `or give ours another port with PROMETHEUS_PORT=<port> (environment or .env).`,
   );
 }
@@ -167,11 +145,16 @@ async function waitForBrokerTargets(L: MonitoringLayout, deadline: number, log: 
   );
 }
 
-/** Writes a file unless it already holds text; true when it changed. */
-function writeIfChanged(file: string, text: string): boolean {
-  const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-  if (before !== text) fs.writeFileSync(file, text);
-  return before !== text;
+/**
+ * Writes text to file (making its folder) unless the file already holds exactly that; true when
+ * it changed. For our Prometheus' config (a reload only when it changed) and the committed
+ * generated files (generated.ts).
+ */
+export function writeIfChanged(file: string, text: string): boolean {
+  if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return true;
 }
 
 /** Writes the config and the recording rules; true when either changed. */
@@ -231,7 +214,7 @@ export async function startPrometheus(opts: MonitorOptions = {}): Promise<Promet
       if (isAlive(pid)) await terminate(pid, 2000, log, "Prometheus");
       fs.rmSync(L.pidFile, { force: true });
       throw new MonitoringError(
-        `Prometheus ${isAlive(pid) ? "did not answer in time" : "exited during start-up"}. Last lines of ${L.log}:\n${lastLines(L.log, 15)}`,
+        `Prometheus ${isAlive(pid) ? "did not answer in time" : "exited during start-up"}. Last lines of ${L.log}:\n${tailLines(L.log, 15).join("\n")}`,
       );
     }
   });
@@ -256,7 +239,7 @@ export async function prometheusStatus(): Promise<PrometheusStatus> {
   const L = monitoringLayout();
   const base = { url: L.url, log: L.log, data: L.data, targets: [] as TargetHealth[] };
   const pid = ourPid(L);
-  if (pid === undefined) return { ...base, state: readPid(L) === undefined ? "stopped" : "dead" };
+  if (pid === undefined) return { ...base, state: readPidFile(L.pidFile) === undefined ? "stopped" : "dead" };
   if (!(await prometheusReady(L.url, 2000))) return { ...base, state: "dead", pid };
   return { ...base, state: "running", pid, targets: await targets(L.url).catch(() => []) };
 }

@@ -3,7 +3,7 @@
  * the library runs outside a kernel (command line, tests).
  */
 import pl from "nodejs-polars";
-import { escapeHtml } from "../core/format";
+import { escapeHtml, round } from "../core/format";
 import { figureHtml, type Figure } from "./plotly";
 
 interface TslabDisplay {
@@ -57,12 +57,11 @@ export function showChart(fig: Figure, opts: { height?: number } = {}): void {
  * list of rows becomes a table.
  */
 export function rowsFrame(records: readonly object[], opts: { digits?: number } = {}): pl.DataFrame {
-  const f = opts.digits === undefined ? 0 : 10 ** opts.digits;
-  const rows = records.map((r) =>
-    f
-      ? Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" && Number.isFinite(v) ? Math.round(v * f) / f : v]))
-      : r,
-  );
+  const digits = opts.digits;
+  const rows =
+    digits === undefined
+      ? records
+      : records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? round(v, digits) : v])));
   return pl.DataFrame(rows as Record<string, unknown>[]);
 }
 

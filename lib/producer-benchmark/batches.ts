@@ -26,7 +26,7 @@ export interface BatchTiming {
 }
 
 /** Warm-up batches numbered 0, -1, ... (the last warm-up batch is 0); measured ones 1, 2, ... */
-export function batchRows(run: MeasuredRun, at: { trial: number; mode: ProducerMode; warmupBatches: number }): BatchTiming[] {
+export function batchRows(run: MeasuredRun, at: { trial: number; mode: ProducerMode }): BatchTiming[] {
   const timings = chunkTimings(run);
   const warm = timings.filter((t) => t.warmup).length;
   return timings.map((t) => ({

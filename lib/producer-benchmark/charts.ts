@@ -5,7 +5,7 @@
  */
 import { fmtMs } from "../core/format";
 import { latencyCdf } from "../core/latency";
-import { quantile } from "../core/stats";
+import { spread } from "../core/stats";
 import type { Figure } from "../notebook/plotly";
 import { PRODUCER_NAMES, type ProducerMode } from "../producers/settings";
 import type { BenchmarkResult } from "./harness";
@@ -47,9 +47,10 @@ function perBatch(result: BenchmarkResult, mode: ProducerMode, field: "elapsed_m
     }
   }
   const x = [...byBatch.keys()].sort((a, b) => a - b);
-  const med = x.map((k) => quantile(byBatch.get(k)!, 0.5));
-  const lo = x.map((k, i) => med[i] - Math.min(...byBatch.get(k)!));
-  const hi = x.map((k, i) => Math.max(...byBatch.get(k)!) - med[i]);
+  const spreads = x.map((k) => spread(byBatch.get(k)!));
+  const med = spreads.map((s) => s.median);
+  const lo = spreads.map((s) => s.median - s.min);
+  const hi = spreads.map((s) => s.max - s.median);
   return { x, med, lo, hi };
 }
 

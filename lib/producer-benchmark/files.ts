@@ -9,7 +9,8 @@ import pl from "nodejs-polars";
 import { reportsDir } from "../config/paths";
 import { appendHistory, historyFile } from "../core/history";
 import { latencyCdf } from "../core/latency";
-import { maxOf, minOf } from "../core/stats";
+import { round } from "../core/format";
+import { maxOf, mean, minOf } from "../core/stats";
 import { serializerFor, type Purchase } from "../producers/purchase";
 import { producerDesign } from "../producers/producer";
 import { producerSettings } from "../producers/settings";
@@ -91,7 +92,7 @@ export function payloadSizeFrame(purchases: Purchase[]): pl.DataFrame {
     const sizes = purchases.map((p) => serializerFor(name).serialize(p).length);
     return {
       serializer: name,
-      mean_bytes: Math.round((10 * sizes.reduce((a, b) => a + b, 0)) / sizes.length) / 10,
+      mean_bytes: round(mean(sizes), 1),
       min_bytes: minOf(sizes),
       max_bytes: maxOf(sizes),
     };

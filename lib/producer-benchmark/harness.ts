@@ -38,16 +38,9 @@ export interface ProducerRun {
   ackAtMs: Float64Array;
   /** First send to last acknowledgement of the measured part, ms. */
   wallMs: number;
-  /** Measured messages handed to the client; delivered + failed = sent. */
-  sent: number;
-  delivered: number;
-  /** Failed deliveries, plus messages still unacknowledged when a stopped run gave up. */
-  failed: number;
   /** True when the run stopped before sending every message, or some deliveries failed. */
   partial: boolean;
   stopReason?: string;
-  /** Times a full local queue made the asynchronous producer wait. */
-  queueFullWaits: number;
   /** The producer's own figures: how it waited and matched reports (producerDesign() puts them in words). */
   extra: Record<string, number | string>;
   errors: string[];
@@ -143,14 +136,11 @@ async function runProducer(input: TrialInput, opts: RunOptions): Promise<Produce
     signal: input.signal,
     onProgress: (e) => e.phase !== "warm-up" && progress(e),
   });
-  return producerRunOf(run, { trial, mode, warmupBatches: params.warmupBatches, payloadBytes: input.payloadBytes });
+  return producerRunOf(run, { trial, mode, payloadBytes: input.payloadBytes });
 }
 
 /** A measured run as notebook 01 keeps it: batch rows, per-message times relative to t0, and the run's figures. */
-export function producerRunOf(
-  run: MeasuredRun,
-  at: { trial: number; mode: ProducerMode; warmupBatches: number; payloadBytes: number },
-): ProducerRun {
+export function producerRunOf(run: MeasuredRun, at: { trial: number; mode: ProducerMode; payloadBytes: number }): ProducerRun {
   const { trial, mode } = at;
   const figures = runFigures(run, at.payloadBytes);
   const ackAtMs = run.recorder.ackAt.map((a) => a - run.t0);
@@ -158,16 +148,12 @@ export function producerRunOf(
     trial,
     mode,
     settings: run.settings,
-    batches: batchRows(run, { trial, mode, warmupBatches: at.warmupBatches }),
+    batches: batchRows(run, { trial, mode }),
     latencyMs: run.recorder.latencies(),
     ackAtMs,
     wallMs: run.wallMs,
-    sent: figures.sent,
-    delivered: figures.delivered,
-    failed: figures.failed,
     partial: run.partial,
     stopReason: run.stopReason,
-    queueFullWaits: Number(run.extra.queue_full_waits ?? 0),
     extra: run.extra,
     errors: [...run.warmupRecorder.errors, ...run.recorder.errors],
     stats: run.statistics?.samples ?? [],
@@ -234,7 +220,7 @@ async function runBenchmarkNow(opts: RunOptions): Promise<BenchmarkResult> {
         const run = await runProducer({ trial, mode, messages, payloadBytes, signal }, opts);
         runs.push(run);
         tracker.last = build();
-        if (run.partial && !signal.aborted && run.failed > 0) return; // the target is failing: stop here
+        if (run.partial && !signal.aborted && run.figures.failed > 0) return; // the target is failing: stop here
       }
     }
   });

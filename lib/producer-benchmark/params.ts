@@ -5,7 +5,7 @@
  */
 import { clean, readEnv, type Env } from "../config/env";
 import { ConfigError } from "../core/errors";
-import { oneOf, wholeNumber } from "../core/validate";
+import { oneOf, topicName, wholeNumber } from "../core/validate";
 
 export const SERIALIZER_NAMES = ["json", "avro"] as const;
 export type SerializerName = (typeof SERIALIZER_NAMES)[number];
@@ -31,8 +31,6 @@ export const DEFAULT_PARAMS: Readonly<BenchmarkParams> = Object.freeze({
   serializer: "json",
 });
 
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-
 export function loadParams(defaults: Partial<BenchmarkParams> = {}, env: Env = readEnv()): BenchmarkParams {
   const base = { ...DEFAULT_PARAMS, ...defaults };
   const numMessages = wholeNumber("NUM_MESSAGES", clean(env.NUM_MESSAGES) ?? base.numMessages, { min: 1 });
@@ -40,12 +38,9 @@ export function loadParams(defaults: Partial<BenchmarkParams> = {}, env: Env = r
   const trials = wholeNumber("TRIALS", clean(env.TRIALS) ?? base.trials, { min: 1 });
   const warmupBatches = wholeNumber("WARMUP_BATCHES", clean(env.WARMUP_BATCHES) ?? base.warmupBatches, { min: 0 });
   const serializer = oneOf("SERIALIZER", clean(env.SERIALIZER) ?? base.serializer, SERIALIZER_NAMES);
-  const topic = clean(env.TOPIC) ?? base.topic;
   if (batchSize > numMessages) {
     throw new ConfigError("BATCH_SIZE", `${batchSize} is larger than NUM_MESSAGES (${numMessages}); use at most ${numMessages}.`);
   }
-  if (!TOPIC_NAME.test(topic) || topic === "." || topic === "..") {
-    throw new ConfigError("TOPIC", `'${topic}' is not a valid Kafka topic name; use letters, digits, '.', '_' and '-' (at most 249).`);
-  }
+  const topic = topicName("TOPIC", clean(env.TOPIC) ?? base.topic);
   return { numMessages, batchSize, topic, trials, warmupBatches, serializer };
 }

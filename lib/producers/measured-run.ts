@@ -93,13 +93,16 @@ export interface MeasuredRun {
 
 type ChunkSource = (first: number, count: number) => readonly OutgoingMessage[] | Promise<readonly OutgoingMessage[]>;
 
+/** Records first .. first+count-1 of a record-at-a-time source, as one group for a send() call (this sequence's, the paced one's). */
+export function messagesOf(make: (i: number) => OutgoingMessage, first: number, count: number): OutgoingMessage[] {
+  const out: OutgoingMessage[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = make(first + i);
+  return out;
+}
+
 /** A chunk source from a record-at-a-time one. */
 function chunksOf(make: (i: number) => OutgoingMessage): ChunkSource {
-  return (first, count) => {
-    const out: OutgoingMessage[] = new Array(count);
-    for (let i = 0; i < count; i++) out[i] = make(first + i);
-    return out;
-  };
+  return (first, count) => messagesOf(make, first, count);
 }
 
 /** Hands records first .. first+total-1 to the client in chunks; stops early when shouldStop() says so. */
@@ -125,6 +128,26 @@ async function sendChunks(
     await yieldToEventLoop();
   }
   return sent;
+}
+
+/**
+ * When a sequence that sends through a recorder (this one, the paced one) stops sending: aborted()
+ * on an interrupt; shouldStop() also at the first failed delivery unless the plan says otherwise. A
+ * failure in the warm-up counts too: a failing target is not worth timing.
+ */
+export function stopRule(
+  plan: Pick<RunPlan, "signal" | "stopOnFailure">,
+  warmupRecorder: DeliveryRecorder,
+  recorder: DeliveryRecorder,
+): { aborted: () => boolean; shouldStop: () => boolean } {
+  const aborted = () => plan.signal?.aborted ?? false;
+  const stopOnFailure = plan.stopOnFailure ?? true;
+  return { aborted, shouldStop: () => aborted() || (stopOnFailure && warmupRecorder.failed + recorder.failed > 0) };
+}
+
+/** A run's wall time: t0 to the last acknowledgement, ms (0 when none came). */
+export function wallTimeMs(recorder: DeliveryRecorder, t0: number): number {
+  return Number.isFinite(recorder.lastAckAt) ? recorder.lastAckAt - t0 : 0;
 }
 
 /**
@@ -157,11 +180,7 @@ export async function measureRun(client: MeasuredClient, plan: RunPlan): Promise
   const recorder = new DeliveryRecorder({ capacity: plan.records, perRecord });
   const chunks: Chunk[] = [];
   const warmupChunks: Chunk[] = [];
-  const aborted = () => plan.signal?.aborted ?? false;
-  const stopOnFailure = plan.stopOnFailure ?? true;
-  // A failure in the warm-up counts too: a failing target is not worth timing.
-  const failures = () => warmupRecorder.failed + recorder.failed;
-  const shouldStop = () => aborted() || (stopOnFailure && failures() > 0);
+  const { aborted, shouldStop } = stopRule(plan, warmupRecorder, recorder);
   const totalChunks = Math.ceil(plan.records / plan.chunk);
   let t0 = now();
   let sent = 0;
@@ -208,7 +227,7 @@ export async function measureRun(client: MeasuredClient, plan: RunPlan): Promise
     await client.disconnect();
   }
   const { unacknowledged, stopReason } = runEnding(recorder, warmupRecorder, sent, error, aborted());
-  const wallMs = Number.isFinite(recorder.lastAckAt) ? recorder.lastAckAt - t0 : 0;
+  const wallMs = wallTimeMs(recorder, t0);
   progress("done", chunks.length);
   return {
     settings: client.settings,

@@ -44,7 +44,8 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { LatencyRecorder, type LatencySummary } from "../core/latency";
 import { DeliveryRecorder, OUTCOME } from "../core/recorder";
 import { now, sleep } from "../core/time";
-import { runEnding, type MeasuredRun, type RunPlan } from "./measured-run";
+import { throughput } from "../core/units";
+import { messagesOf, runEnding, stopRule, wallTimeMs, type MeasuredRun, type RunPlan } from "./measured-run";
 import type { MeasuredClient, OutgoingMessage } from "./base";
 
 /** The share of a step a paced sender may run over to finish its schedule (at least SEND_GRACE_MIN_MS). */
@@ -89,10 +90,8 @@ export interface PacedProgress {
   /** Records of the measured step handed over so far, of `scheduled`. */
   sent: number;
   scheduled: number;
-  acknowledged: number;
   /** How overdue the oldest record due but not yet sent is, ms (0: on schedule). */
   behindMs: number;
-  elapsedMs: number;
 }
 
 /** The sequence's options shared with measureRun (flush bound, abort, failures, start barrier), and the pacing. */
@@ -125,15 +124,10 @@ export interface PacedRun extends Pick<
   scheduled: number;
   /** Due within the step but not sent by its end (grace included; 0 for rate 0). */
   missed: number;
-  /** Warm-up records scheduled (their sequence numbers come before the step's in a shared topic). */
-  warmupScheduled: number;
-  warmupSent: number;
   /** Intended send time per record (performance.now() ms); for rate 0, the actual first send. */
   intended: Float64Array;
   /** send() calls of the step. */
   groups: number;
-  /** When the last send() call of the step returned, ms after t0. */
-  sendingMs: number;
   /** At the step's end (grace included), how overdue the first record never sent was, ms (0 when every record was sent). */
   behindAtEndMs: number;
 }
@@ -171,8 +165,7 @@ async function paceSends(
       }
       end = Math.min(dueCount(s.rate, now() - s.t0, s.count), sent + maxGroup);
     }
-    const messages: OutgoingMessage[] = new Array(end - sent);
-    for (let i = sent; i < end; i++) messages[i - sent] = s.make(i);
+    const messages = messagesOf(s.make, sent, end - sent);
     const n = await client.send(messages, sent, stop);
     sent += n;
     groups++;
@@ -211,14 +204,10 @@ export async function pacedRun(client: MeasuredClient, plan: PacedPlan): Promise
   const warmupCapacity = plan.rate > 0 ? scheduledRecords(plan.rate, warmupMs) : warmupMs > 0 ? maxRecords : 0;
   const warmupRecorder = new DeliveryRecorder({ capacity: warmupCapacity });
   const recorder = new DeliveryRecorder({ capacity });
-  const aborted = () => plan.signal?.aborted ?? false;
-  const failures = () => warmupRecorder.failed + recorder.failed;
-  const shouldStop = () => aborted() || ((plan.stopOnFailure ?? true) && failures() > 0);
+  const { aborted, shouldStop } = stopRule(plan, warmupRecorder, recorder);
   let step: Schedule | undefined;
   let sent = 0;
-  let warmupSent = 0;
   let groups = 0;
-  let sendingMs = 0;
   let behindAtEndMs = 0;
   let error: unknown;
   let lastProgress = -Infinity;
@@ -229,9 +218,7 @@ export async function pacedRun(client: MeasuredClient, plan: PacedPlan): Promise
       phase,
       sent,
       scheduled: capacity,
-      acknowledged: recorder.acknowledged,
       behindMs: step ? behind(step, sent, now()) : 0,
-      elapsedMs: step ? now() - step.t0 : 0,
     });
   };
 
@@ -240,7 +227,7 @@ export async function pacedRun(client: MeasuredClient, plan: PacedPlan): Promise
     await client.connect();
     if (warmupCapacity > 0) {
       const warm = schedule(plan.rate, warmupMs, warmupCapacity, plan.warmupMessage ?? plan.message);
-      warmupSent = (await paceSends(client, warm, maxGroup, aborted, plan.signal, () => progress("warm-up"))).sent;
+      await paceSends(client, warm, maxGroup, aborted, plan.signal, () => progress("warm-up"));
       await client.flush(plan.flushTimeoutMs);
     }
     progress("warm-up", true);
@@ -254,7 +241,6 @@ export async function pacedRun(client: MeasuredClient, plan: PacedPlan): Promise
     });
     sent = r.sent;
     groups = r.groups;
-    sendingMs = now() - s.t0;
     behindAtEndMs = behind(s, sent, Math.min(now(), s.deadline));
     await client.flush(aborted() ? 2_000 : plan.flushTimeoutMs);
   } catch (e) {
@@ -275,15 +261,12 @@ export async function pacedRun(client: MeasuredClient, plan: PacedPlan): Promise
     sent,
     // A step stopped by an error or an interrupt did not miss its records: it was cut short.
     missed: plan.rate > 0 && !interruptedEarly ? scheduled - sent : 0,
-    warmupScheduled: warmupCapacity,
-    warmupSent,
     intended: step?.intended ?? recorder.sentAt.slice(),
     recorder,
     warmupRecorder,
     groups,
     t0,
-    sendingMs,
-    wallMs: Number.isFinite(recorder.lastAckAt) ? recorder.lastAckAt - t0 : 0,
+    wallMs: wallTimeMs(recorder, t0),
     behindAtEndMs,
     unacknowledged,
     partial: interruptedEarly,
@@ -326,7 +309,7 @@ export function pacedFigures(run: PacedRun): PacedFigures {
   }
   return {
     offered_per_s: run.rate > 0 ? run.rate : NaN,
-    achieved_per_s: run.wallMs > 0 ? r.delivered / (run.wallMs / 1000) : NaN,
+    achieved_per_s: throughput(r.delivered, 0, run.wallMs).msgs_per_s,
     scheduled: run.scheduled,
     sent: run.sent,
     delivered: r.delivered,

@@ -11,7 +11,7 @@
 import * as os from "node:os";
 import { type Env } from "../config/env";
 import { PROJECT_ROOT } from "../config/paths";
-import { escapeHtml } from "../core/format";
+import { escapeHtml, escapeRegExp } from "../core/format";
 
 /** Environment variables whose values are secrets (the same list npm start gives the notebook runner). */
 export const SECRET_KEYS: readonly string[] = Object.freeze(["KAFKA_SASL_PASSWORD"]);
@@ -46,8 +46,6 @@ export interface PrivateValue {
   label: string;
   pattern: RegExp;
 }
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The spellings of a value in a text file, JSON (with or without \u escapes) and HTML. */
 function spellings(value: string): string[] {

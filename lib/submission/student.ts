@@ -11,7 +11,8 @@ export const STUDENT_NAME_KEY = "STUDENT_NAME";
 /** Longest name part of a file name (file systems allow 255 bytes; graders' tools like less). */
 const MAX_STEM = 80;
 
-const HOW_TO_SET =
+/** How to set the name, for every message that asks for it (ends with a full stop). */
+export const HOW_TO_SET =
   `put ${STUDENT_NAME_KEY}="Your Name" in .env (or run \`${STUDENT_NAME_KEY}="Your Name" npm run submission\`); ` +
   'it names the Problem 2 file, e.g. "Ada Lovelace" gives assignment1_Ada_Lovelace.md.';
 

@@ -2,9 +2,12 @@
  * What the submission says: the Problem 2 file (plain markdown, as the assignment asks: each
  * question and its concise answer, no tables, no HTML) and the lines `npm run submission` prints.
  */
+import { projectRelative } from "../config/paths";
 import { fmt } from "../core/format";
+import { BYTES_PER_MB } from "../core/units";
 import type { Submission } from "./bundle";
 import type { Problem2Answer } from "./problem2";
+import { HOW_TO_SET, STUDENT_NAME_KEY } from "./student";
 
 export const REVIEWED_SCRIPT_URL = "https://developer.confluent.io/get-started/python/#build-producer";
 
@@ -41,7 +44,7 @@ export function describeFile(name: string, notebookTitle: (stem: string) => stri
 
 /** The lines `npm run submission` (and the end of `npm start`) print. */
 export function submissionSummary(s: Submission, where: (file: string) => string): string {
-  const size = (bytes: number) => `${fmt(bytes / 1e6, 2)} MB`;
+  const size = (bytes: number) => `${fmt(bytes / BYTES_PER_MB, 2)} MB`;
   return [
     `Submission for ${s.student} in ${where(s.dir)} (${s.ms.toFixed(0)} ms):`,
     ...s.files.map((f) => `  ${f.name.padEnd(Math.max(...s.files.map((x) => x.name.length)))}  ${size(f.bytes).padStart(9)}`),
@@ -51,10 +54,7 @@ export function submissionSummary(s: Submission, where: (file: string) => string
   ].join("\n");
 }
 
-/** What `npm start` says instead of making the submission when STUDENT_NAME is not set. */
-export function submissionHint(): string {
-  return (
-    'Submission: set STUDENT_NAME="Your Name" in .env and `npm start` also gathers what you hand in into reports/submission/ ' +
-    '(or run `STUDENT_NAME="Your Name" npm run submission` now).'
-  );
+/** What `npm start` says instead of making the submission (into dir, the reports' submission folder) when STUDENT_NAME is not set. */
+export function submissionHint(dir: string): string {
+  return `Submission: \`npm start\` also gathers what you hand in into ${projectRelative(dir)}/ once ${STUDENT_NAME_KEY} is set: ${HOW_TO_SET}`;
 }

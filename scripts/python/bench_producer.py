@@ -312,7 +312,6 @@ def main():
         wall_s=(rec.last_ack - t0) if rec.delivered else 0.0,
         latencies_us=latencies_b64(rec, sent),
         cpu=cpu_window(cpu0, cpu1),
-        warmup={"records": args.warmup, "delivered": warm.delivered, "failed": warm.failed},
     )
 
 

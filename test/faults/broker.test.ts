@@ -74,14 +74,14 @@ for (const [mode, n, when] of [
       const afterKillMs = endedAt - killedAt!;
       console.log(
         `# scenario 3 (${mode}): killed ${((killedAt! - t0) / 1000).toFixed(1)} s into the run; the run returned ` +
-          `${(afterKillMs / 1000).toFixed(1)} s later; sent ${run.sent}, delivered ${run.delivered}, failed ${run.failed}, ` +
-          `not sent ${n - run.sent}; stopReason: ${run.stopReason}`,
+          `${(afterKillMs / 1000).toFixed(1)} s later; sent ${run.figures.sent}, delivered ${run.figures.delivered}, failed ${run.figures.failed}, ` +
+          `not sent ${n - run.figures.sent}; stopReason: ${run.stopReason}`,
       );
       // message.timeout.ms 5 s + a 5 s flush margin + up to 10 s to disconnect, not librdkafka's 300 s.
       assert.ok(afterKillMs < DELIVERY_TIMEOUT_MS + 20_000, `the run took ${afterKillMs} ms after the kill`);
-      assert.equal(run.delivered + run.failed, run.sent, "every sent message is delivered or failed");
-      assert.ok(run.failed > 0, "some messages failed");
-      assert.ok(run.sent < n, "the run stopped sending");
+      assert.equal(run.figures.delivered + run.figures.failed, run.figures.sent, "every sent message is delivered or failed");
+      assert.ok(run.figures.failed > 0, "some messages failed");
+      assert.ok(run.figures.sent < n, "the run stopped sending");
       assert.equal(run.partial, true);
       assert.equal(result.partial, true);
       assert.ok(run.stopReason, "the run says why it stopped");

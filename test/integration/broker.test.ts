@@ -17,6 +17,7 @@ import { BrokerError, brokerStatus, ensureBroker, kafkaVersion, startBroker, sto
 import { loadConnection, paths } from "../../lib/config";
 import { checkConnection, ensureTopic } from "../../lib/kafka";
 import { createProducer } from "../../lib/producers";
+import { processesWith } from "../support/processes";
 
 const T = { timeout: 120_000 };
 const lines: string[] = [];
@@ -257,19 +258,7 @@ async function withFreshHome(fn: (opts: BrokerOptions & { home: string }) => Pro
   }
 }
 
-function jvmsUsing(home: string): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return fs.readFileSync(`/proc/${d}/cmdline`, "utf8").includes(home) && alive(Number(d));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const jvmsUsing = (home: string) => processesWith(home);
 
 test("a JVM that exits during start-up gives a BrokerError with the end of its log", T, async () => {
   await withFreshHome(async (opts) => {

@@ -1,12 +1,12 @@
 /** The getting-started port on the embedded broker: library API and the two CLIs. */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ensureBroker } from "../../lib/broker";
 import { paths } from "../../lib/config/paths";
+import { runChild, type ChildResult } from "../../lib/core/child";
 import { seededRandom } from "../../lib/core/random";
 import {
   demoFailedDeliveries,
@@ -30,22 +30,9 @@ before(async () => {
 
 type Command = "producer-cli" | "consumer-cli";
 
-/** Runs one of the example commands, compiled to dist/lib/getting-started/. */
-function cli(command: Command, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [require.resolve(`../../lib/getting-started/${command}`), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs one of the example commands, compiled to dist/lib/getting-started/; killed (SIGKILL) after timeoutMs. */
+function cli(command: Command, args: string[], timeoutMs = 60_000): Promise<ChildResult> {
+  return runChild(process.execPath, [require.resolve(`../../lib/getting-started/${command}`), ...args], { timeoutMs });
 }
 
 test(

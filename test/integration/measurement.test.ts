@@ -37,7 +37,7 @@ before(async () => {
 test("notebook 01 and the bench report the same figures for the same run", () => {
   assert.equal(run.partial, false, run.stopReason);
   // Notebook 01's view: the per-trial row of its summary (01-producer-benchmark.summary.json "runs").
-  const producerRun = producerRunOf(run, { trial: 1, mode: "async", warmupBatches: 1, payloadBytes: workload.recordSize });
+  const producerRun = producerRunOf(run, { trial: 1, mode: "async", payloadBytes: workload.recordSize });
   const nb = summarizeRun(producerRun);
   // The bench's view: its run and its table row (bench-*.json "runs" and "rows").
   const benchRun = benchRunOf(DRIVERS["ours-async"], { connection, workload, topic }, run);

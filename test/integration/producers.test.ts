@@ -26,9 +26,9 @@ test("both producers deliver every message, in batches of 500", () => {
     ["sync", "async"],
   );
   for (const run of result.runs) {
-    assert.equal(run.delivered, N, `${run.mode} delivered`);
-    assert.equal(run.failed, 0, `${run.mode} failed: ${run.errors.join("; ")}`);
-    assert.equal(run.sent, N);
+    assert.equal(run.figures.delivered, N, `${run.mode} delivered`);
+    assert.equal(run.figures.failed, 0, `${run.mode} failed: ${run.errors.join("; ")}`);
+    assert.equal(run.figures.sent, N);
     assert.equal(run.partial, false);
     assert.deepEqual(
       run.batches.map((b) => [b.batch, b.warmup, b.messages]),
@@ -133,6 +133,6 @@ test("an aborted run stops early, keeps what it measured, and accounts for every
   assert.equal(r.runs.length, 1, "no further producer or trial after the abort");
   const run = r.runs[0];
   assert.ok(run.partial);
-  assert.ok(run.sent >= 300 && run.sent < 5000, `sent ${run.sent}`);
-  assert.equal(run.delivered + run.failed, run.sent);
+  assert.ok(run.figures.sent >= 300 && run.figures.sent < 5000, `sent ${run.figures.sent}`);
+  assert.equal(run.figures.delivered + run.figures.failed, run.figures.sent);
 });

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { paths } from "../../lib/config";
 import { runChild } from "../../lib/core";
 import { DASHBOARD_FILE, DOCKER_BROKER_METRICS_PORT, monitoringLayout } from "../../lib/monitoring";
+import { DASHBOARD_UID } from "../../lib/monitoring/dashboard";
 
 interface Service {
   image: string;
@@ -73,7 +74,7 @@ test("Grafana is provisioned with the Prometheus data source and the generated d
   const dash = await yamlFile<{ providers: { type: string; options: { path: string } }[] }>(path.join(dir, "dashboards", "kafka.yml"));
   assert.equal(dash.providers[0].options.path, "/var/lib/grafana/dashboards");
   const dashboard = JSON.parse(fs.readFileSync(DASHBOARD_FILE, "utf8")) as { uid: string; panels: unknown[] };
-  assert.equal(dashboard.uid, "kafka-producer-tuning");
+  assert.equal(dashboard.uid, DASHBOARD_UID);
 });
 
 test("the committed recording rules pass promtool", async () => {

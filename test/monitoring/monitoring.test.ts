@@ -25,8 +25,14 @@ import {
   stopExporter,
 } from "../../lib/monitoring";
 import type { BenchReport } from "../../lib/bench";
+import { instance } from "../../lib/broker/layout";
+import { HOST } from "../../lib/broker/properties";
+import { escapeRegExp } from "../../lib/core/format";
+import { processesWith } from "../support/processes";
 
 const L = monitoringLayout();
+/** The embedded broker's JMX exporter (its metrics port follows the broker's base port). */
+const brokerMetricsPort = instance().nodes[0].metricsPort;
 const T = { timeout: 240_000 };
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-monitoring-"));
 let wasRunning = false;
@@ -39,19 +45,7 @@ function monitor(command: string, env: Record<string, string> = {}): Promise<Chi
 }
 
 /** Processes whose command line names our Prometheus config: what "no process left" is checked against. */
-function ourPrometheusProcesses(): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return fs.readFileSync(`/proc/${d}/cmdline`, "utf8").includes(`--config.file=${L.config}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const ourPrometheusProcesses = () => processesWith(`--config.file=${L.config}`);
 
 before(async () => {
   await ensureBroker();
@@ -67,8 +61,8 @@ after(async () => {
 test("monitor start runs Prometheus with the broker's target up; a second start finds it and returns at once", T, async () => {
   const first = await monitor("start");
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /Prometheus running on http:\/\/127\.0\.0\.1:9090 \(pid (\d+)\)/);
-  assert.match(first.stdout, /kafka-brokers 127\.0\.0\.1:9095 \(embedded broker\): up/);
+  assert.match(first.stdout, new RegExp(`Prometheus running on ${escapeRegExp(L.url)} \\(pid (\\d+)\\)`));
+  assert.match(first.stdout, new RegExp(`kafka-brokers ${escapeRegExp(`${HOST}:${brokerMetricsPort}`)} \\(embedded broker\\): up`));
   const pid = Number(/pid (\d+)/.exec(first.stdout)![1]);
   const second = await monitor("start");
   assert.equal(second.code, 0, second.stderr);
@@ -104,7 +98,7 @@ test("MONITORING=1 npm run bench leaves producer and broker series in Prometheus
     { env: { ...process.env, MONITORING: "1", REPORTS_DIR: reports }, timeoutMs: 180_000 },
   );
   assert.equal(bench.code, 0, bench.stderr);
-  assert.match(bench.stderr, /Monitoring: Prometheus on http:\/\/127\.0\.0\.1:9090/);
+  assert.match(bench.stderr, new RegExp(`Monitoring: Prometheus on ${escapeRegExp(L.url)}`));
   const file = fs.readdirSync(reports).find((f) => /^bench-.*\.json$/.test(f));
   report = JSON.parse(fs.readFileSync(path.join(reports, file!), "utf8")) as BenchReport;
   assert.equal(report.environment.monitoring, "on (Prometheus scraping every second)");
@@ -158,8 +152,8 @@ test("nothing the monitoring runs listens on 0.0.0.0: Prometheus, an exporter an
   try {
     const status = await prometheusStatus();
     const ours = new Set([status.pid, process.pid]);
-    const broker = portHolders(9095).map((h) => h.pid);
-    assert.ok(broker.length > 0, "the broker's JMX exporter listens on 9095");
+    const broker = portHolders(brokerMetricsPort).map((h) => h.pid);
+    assert.ok(broker.length > 0, `the broker's JMX exporter listens on ${brokerMetricsPort}`);
     for (const pid of broker) ours.add(pid);
     const listeners = portHolders().filter((h) => ours.has(h.pid));
     assert.ok(

@@ -15,6 +15,7 @@ import {
   type BrokerStatus,
 } from "../../lib/broker";
 import { loadConnection, type Env, type KafkaConnection } from "../../lib/config";
+import { signal, waitForExit } from "../../lib/core/processes";
 
 export interface ScratchBroker {
   home: string;
@@ -30,15 +31,6 @@ export interface ScratchBroker {
   restart(): Promise<BrokerStatus>;
   /** Stops it and removes its folder. */
   dispose(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -71,15 +63,8 @@ export async function scratchBroker(
     },
     kill: async () => {
       const pids = (await brokerStatus(options)).nodes.map((n) => n.pid).filter((p): p is number => p !== undefined);
-      for (const pid of pids) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          /* already gone */
-        }
-      }
-      const deadline = Date.now() + 10_000;
-      while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      for (const pid of pids) signal(pid, "SIGKILL");
+      await Promise.all(pids.map((pid) => waitForExit(pid, 10_000)));
     },
     restart: async () => {
       status = await startBroker(options);

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { paths } from "../../lib/config";
+import { terminate } from "../../lib/core/processes";
 
 export interface RunningLab {
   url: string;
@@ -24,18 +25,8 @@ export async function startLab(env: Record<string, string> = {}, timeoutMs = 60_
   lab.stdout?.on("data", (d) => (log += d));
   lab.stderr?.on("data", (d) => (log += d));
   const stop = async () => {
-    if (lab.exitCode !== null || lab.signalCode !== null) return;
-    lab.kill("SIGTERM");
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        lab.kill("SIGKILL");
-        r(null);
-      }, 10_000);
-      lab.on("exit", () => {
-        clearTimeout(t);
-        r(null);
-      });
-    });
+    if (lab.exitCode !== null || lab.signalCode !== null || lab.pid === undefined) return;
+    await terminate(lab.pid, 10_000, () => undefined, "JupyterLab");
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {

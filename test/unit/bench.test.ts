@@ -9,12 +9,17 @@ import {
   benchRows,
   bookkeepingMs,
   buildReport,
+  clientsFigure,
+  fastestTypeScript,
+  frameworkCheck,
+  mappingLines,
   checkTargets,
+  loadTuningParams,
   makePayloads,
-  repeatOrder,
   reportTables,
   sizedRecords,
   sizingText,
+  summarizePoint,
   TARGETS,
   targetVerdict,
   messagesPerSend,
@@ -27,6 +32,7 @@ import {
 import { batchNumMessages } from "../../lib/bench/workload";
 import { fakeRun, runsOf } from "../support/bench-runs";
 import { ConfigError } from "../../lib/core";
+import { repeatOrder } from "../../lib/core/stats";
 
 // Lines printed by kafka-tools 4.3.1's ProducerPerformance on this project's broker.
 const TOTAL =
@@ -90,6 +96,33 @@ test("workload validation names the option and the fix", () => {
       () => validateWorkload(input as never),
       (e: unknown) => e instanceof ConfigError && re.test((e as Error).message),
       JSON.stringify(input),
+    );
+  }
+});
+
+test("tuning parameters: a bad value is reported under its environment name; TUNING_THREE_NODES takes true or false only", () => {
+  assert.deepEqual(loadTuningParams({}), { records: 50_000, repeats: 3, warmupRecords: 5_000, threeNodes: true });
+  assert.deepEqual(loadTuningParams({ TUNING_RECORDS: "2_000", TUNING_REPEATS: " 5 ", TUNING_WARMUP: "0", TUNING_THREE_NODES: "No" }), {
+    records: 2000,
+    repeats: 5,
+    warmupRecords: 0,
+    threeNodes: false,
+  });
+  assert.equal(loadTuningParams({ TUNING_RECORDS: " ", TUNING_THREE_NODES: "" }).records, 50_000, "blank: the default");
+  assert.equal(loadTuningParams({ TUNING_THREE_NODES: "" }).threeNodes, true, "blank: the default");
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ TUNING_RECORDS: "0" }, /^TUNING_RECORDS: '0' is not allowed; use a whole number from 1/],
+    [{ TUNING_RECORDS: "lots" }, /^TUNING_RECORDS:/],
+    [{ TUNING_RECORDS: "100_000_001" }, /^TUNING_RECORDS:/],
+    [{ TUNING_WARMUP: "-1" }, /^TUNING_WARMUP:/],
+    [{ TUNING_REPEATS: "51" }, /^TUNING_REPEATS:/],
+    [{ TUNING_THREE_NODES: "flase" }, /^TUNING_THREE_NODES: 'flase' is not allowed; use true or false\./],
+  ];
+  for (const [env, re] of bad) {
+    assert.throws(
+      () => loadTuningParams(env),
+      (e: unknown) => e instanceof ConfigError && re.test((e as Error).message),
+      JSON.stringify(env),
     );
   }
 });
@@ -174,6 +207,60 @@ test("the synchronous target compares time per message (wall / messages), lower 
   assert.equal(sync.met, false);
   assert.equal(sync.clear, false, "three repeats cannot give a 95% interval");
   assert.match(targetVerdict(sync), /^MISSED, too few repeats to tell it from the noise: over by 24%/);
+});
+
+test("the synchronous target splits our median run's median send→acknowledgement latency into librdkafka's stages", () => {
+  const stages = { rtt_p50_ms: 0.5, rtt_requests: 1000, int_latency_p50_ms: 0.1, outbuf_latency_p50_ms: 0.05 };
+  const runs = [
+    ...[4000, 4100, 4200].map((rate) => fakeRun("ours-sync", rate, { extra: stages })),
+    ...runsOf("py-confluent-sync", [5000, 5100, 5200]),
+  ];
+  const [sync] = checkTargets(runs, ["unpinned"]).filter((x) => x.target.startsWith("synchronous"));
+  const p50 = runs[1].figures.latency.p50_ms.toFixed(3);
+  assert.ok(
+    sync.how.endsWith(
+      `; our median run's median send→acknowledgement latency ${p50} ms: librdkafka's broker rtt p50 0.500 ms (over 1000 requests), ` +
+        `internal queue 0.100 ms, output buffer 0.050 ms, ${(Number(p50) - 0.65).toFixed(3)} ms from the response to the report in JavaScript`,
+    ),
+    sync.how,
+  );
+});
+
+test("the fastest TypeScript producer: ours or a promisified API, never a peer or a row with a note", () => {
+  const rows = benchRows([
+    ...runsOf("perf-tool", [300_000]),
+    ...runsOf("py-confluent-async", [250_000]),
+    ...runsOf("ours-async", [200_000]),
+    ...runsOf("kafkajs", [100_000]),
+  ]);
+  assert.equal(fastestTypeScript(rows)?.producer, "ours-async");
+  assert.equal(fastestTypeScript(rows.map((r) => (r.producer === "ours-async" ? { ...r, note: "not run" } : r)))?.producer, "kafkajs");
+  assert.equal(fastestTypeScript(rows.filter((r) => r.producer === "perf-tool")), undefined);
+});
+
+test("the clients chart's title names the placements that ran", () => {
+  const ctx = { target: "embedded broker", workload: validateWorkload({ records: 1000 }), client: "x" };
+  const title = (runs: ReturnType<typeof runsOf>) => (clientsFigure(benchRows(runs), ctx).layout.title as { text: string }).text;
+  assert.match(title(runsOf("ours-async", [1000])), /^Producers side by side, unpinned<br>/);
+  assert.match(title(runsOf("ours-async", [1000], "pinned")), /^Producers side by side, pinned \(broker and client on a core each\)<br>/);
+  assert.match(
+    title([...runsOf("ours-async", [1000]), ...runsOf("ours-async", [1000], "pinned")]),
+    /^Producers side by side, unpinned and pinned \(broker and client on a core each\)<br><sup>embedded broker · 1,000 records of 100 B · batch\.size 65,536 B · x<\/sup>$/,
+  );
+});
+
+test("the framework check and the settings mapping in markdown", () => {
+  const point = (value: number, rates: number[]) => summarizePoint({ knob: "lingerMs", value }, "ours-async", runsOf("ours-async", rates));
+  assert.equal(
+    frameworkCheck({ lingerMs: [point(5, [100_000, 101_000]), point(20, [120_000, 121_000])] }),
+    [
+      "| knob | framework suggests | this run's best (messages/s) | agrees? |",
+      "|---|---|---|---|",
+      "| linger.ms (ms) | 10–20 ms | 20 (120,500) | yes |",
+    ].join("\n"),
+  );
+  assert.deepEqual(mappingLines({ a: "x=1", b: "y=2" }, "markdown"), ["- **a**: x=1", "- **b**: y=2"]);
+  assert.deepEqual(mappingLines({ a: "x=1" }, "text"), ["  a: x=1"]);
 });
 
 test("sizing: records that make a run last 2 × the minimum, never fewer than given; alternating order", () => {

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { inspect } from "node:util";
 import { EMBEDDED_BOOTSTRAP, loadConnection, paths, projectRelative, readEnv, REDACTED } from "../../lib/config";
 import { ConfigError } from "../../lib/core";
+import { topicName } from "../../lib/core/validate";
 import { loadParams } from "../../lib/producer-benchmark";
 
 const CLOUD = {
@@ -133,6 +134,15 @@ test("parameters: defaults, environment overrides and validation", () => {
   }
   throwsConfig(() => loadParams({}, { NUM_MESSAGES: "100", BATCH_SIZE: "500" }), "BATCH_SIZE", /larger than NUM_MESSAGES/);
   throwsConfig(() => loadParams({}, { TOPIC: "bad topic!" }), "TOPIC", /not a valid Kafka topic name/);
+  throwsConfig(() => loadParams({}, { TOPIC: ".." }), "TOPIC", /not a valid Kafka topic name/);
+});
+
+test("topicName: Kafka's rule for topic names, one check for every study", () => {
+  for (const ok of ["purchases", "a.b_c-D9", "x".repeat(249), "..."]) assert.equal(topicName("TOPIC", ok), ok);
+  const message = /^E2E_TOPIC: '.*' is not a valid Kafka topic name; use letters, digits, '\.', '_' and '-' \(at most 249\)\.$/;
+  for (const bad of ["", ".", "..", "bad topic!", "x".repeat(250), "ü", undefined]) {
+    throwsConfig(() => topicName("E2E_TOPIC", bad), "E2E_TOPIC", message);
+  }
 });
 
 test("readEnv: the environment wins over .env", () => {

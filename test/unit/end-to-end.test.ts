@@ -1,11 +1,17 @@
-/** The end-to-end study without a broker: the CSV reader and its errors, replication, parameters, the Java tool's output, the seed's formulas. */
+/**
+ * The end-to-end study without a broker: the CSV reader and its errors, replication, parameters,
+ * the Java tool's output and failures, the consumer's batch accounting, the seed's formulas, the analysis.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError } from "../../lib/core";
+import { toolFailure } from "../../lib/broker/tools";
+import { ConfigError, KppError } from "../../lib/core";
 import {
+  analysisMarkdown,
+  checkLine,
   formulaRows,
   generateReviews,
   loadE2eParams,
@@ -20,6 +26,7 @@ import {
   type ConsumerBatchRow,
   type E2eResult,
 } from "../../lib/end-to-end";
+import { ConsumerBatches } from "../../lib/end-to-end/consumer-batches";
 
 function csvFile(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-e2e-"));
@@ -138,6 +145,8 @@ test("the seed's formulas against the correct ones, by hand", () => {
     startEpochMs: 0,
     firstEpochMs: 1000,
     lastEpochMs: 1350,
+    wallMs: 350,
+    msgs_per_s: 3000 / 0.35,
   };
   const rows = formulaRows({ consumer } as unknown as E2eResult);
   // Batches 2 and 3 are after the first; the median of their throughputs (20,000 and 5,000) is the lower middle: batch 3.
@@ -151,4 +160,104 @@ test("the seed's formulas against the correct ones, by hand", () => {
     seedBugsMarkdown({ consumer, params: { records: 3000 } } as unknown as E2eResult),
     /25,654,176\.91 × 0\.01949 s = 500,000 records, the \*cumulative\* count/,
   );
+});
+
+test("a failed tool run says whether it was killed at its timeout or how it ended, with its last lines", () => {
+  const result = { code: 1, signal: null, stdout: "", stderr: "", timedOut: false, ms: 1_234 };
+  const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join("\n");
+  const exited = toolFailure("ConsumerPerformance", { ...result, stderr: lines });
+  assert.ok(exited instanceof KppError && exited.kind === "delivery");
+  assert.equal(exited.message, `ConsumerPerformance exited with code 1 without a result:\n${lines.split("\n").slice(-8).join("\n")}`);
+  const killed = toolFailure("ConsumerPerformance", { ...result, code: null, signal: "SIGKILL", timedOut: true, ms: 300_012 });
+  assert.equal(killed.message, "ConsumerPerformance did not finish within 300 s (killed).");
+  const signalled = toolFailure("ConsumerPerformance", { ...result, code: null, signal: "SIGTERM", stdout: "last words\n" });
+  assert.equal(signalled.message, "ConsumerPerformance was ended by SIGTERM without a result:\nlast words");
+});
+
+test("consumer batches end at their last record: the idle wait after the last one counts in no time or rate", () => {
+  const batches = new ConsumerBatches(3, () => ({ cpu_pct: 10, rss_mib: 50 }));
+  let lagReads = 0;
+  const lag = () => {
+    lagReads++;
+    return 7;
+  };
+  // Records at 1,000 (two from one consume() call), 1,100 and 1,300 ms; reading stops after an idle wait.
+  batches.add(["a", "b"], 1_000, lag);
+  batches.add(["b"], 1_000, lag);
+  batches.add(["c", "c", "d"], 1_100, lag);
+  batches.add(["e"], 1_300, lag);
+  assert.equal(batches.rows.length, 1, "one full batch of 3; the 4th record's batch is still open");
+  batches.finish(lag);
+  batches.finish(lag); // nothing left open: no empty batch
+  assert.equal(lagReads, 2, "the lag is read once per closed batch");
+  assert.equal(batches.received, 4);
+  assert.equal(batches.firstEpoch, 1_000);
+  assert.equal(batches.lastEpoch, 1_300);
+  assert.equal(batches.wallMs, 300, "first record to last");
+  const resources = { lag: 7, cpu_pct: 10, rss_mib: 50 };
+  assert.deepEqual(batches.rows, [
+    {
+      batch: 1,
+      messages: 3,
+      words: 6,
+      unique_words: 4,
+      end_ms: 100,
+      batch_ms: 100,
+      msgs_per_s: 30,
+      cumulative_msgs_per_s: 30,
+      ...resources,
+    },
+    // The last, shorter batch ends at its record (1,300), not when reading stopped.
+    {
+      batch: 2,
+      messages: 1,
+      words: 1,
+      unique_words: 1,
+      end_ms: 300,
+      batch_ms: 200,
+      msgs_per_s: 5,
+      cumulative_msgs_per_s: 4 / 0.3,
+      ...resources,
+    },
+  ]);
+  const none = new ConsumerBatches(3, () => ({ cpu_pct: 0, rss_mib: 0 }));
+  none.finish(lag);
+  assert.deepEqual([none.rows.length, none.wallMs, none.received, lagReads], [0, 0, 0, 2]);
+});
+
+/** A finished run with only what the analysis reads. */
+function analysed(over: Partial<E2eResult>): E2eResult {
+  const latency = { count: 10, p50_ms: 1, p95_ms: 2, p99_ms: 3, p999_ms: 4, max_ms: 5 };
+  return {
+    params: { batchSize: 5, records: 10 },
+    check: { delivered: 10, distinct: 10, lost: 0, duplicates: 0 },
+    partial: false,
+    embedded: true,
+    javaSkipped: "E2E_JAVA=0",
+    producer: { figures: { msgs_per_s: 1_000, mb_per_s: 1, latency }, batches: [], cpu_pct: 50, peakRssMiB: 80 },
+    consumer: { msgs_per_s: 900, batches: [], lag: [{ t_ms: 0, lag: 0 }], latency, cpu_pct: 40, peakRssMiB: 70 },
+    ...over,
+  } as unknown as E2eResult;
+}
+
+test("the analysis names the broker among the processes sharing the cores only when it runs on this machine", () => {
+  const shared = /\(both processes and the broker share this machine's cores\)/;
+  assert.match(analysisMarkdown(analysed({ embedded: true })), shared);
+  const remote = analysisMarkdown(analysed({ embedded: false }));
+  assert.doesNotMatch(remote, shared);
+  assert.match(remote, /\(both processes share this machine's cores\)/);
+});
+
+test("the check's line: the sentence, after a partial run's reason; the analysis opens with it", () => {
+  const ok = analysed({});
+  assert.equal(
+    checkLine(ok),
+    "Every one of the 10 acknowledged records was read back exactly once (checked by sequence number: 0 lost, 0 duplicated).",
+  );
+  const partial = analysed({ partial: true, stopReason: "interrupted", check: { delivered: 10, distinct: 8, lost: 2, duplicates: 0 } });
+  assert.equal(
+    checkLine(partial),
+    "⚠️ **Partial run** (interrupted). ⚠️ 10 records acknowledged, 8 distinct ones read: 2 lost, 0 duplicated.",
+  );
+  for (const r of [ok, partial]) assert.equal(analysisMarkdown(r).split("\n")[0], checkLine(r));
 });

@@ -1,12 +1,15 @@
 /** Unit: the flush() experiments' plans and the numbers and answers read from hand-made runs (no broker). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { ConfigError } from "../../lib/core/errors";
 import {
   arrivals,
   arrivalSummary,
   exitMarkdown,
   flushDemoMarkdown,
+  loadFlushParams,
   planSteps,
+  q4Conclusion,
   runStats,
   type TimelineRun,
 } from "../../lib/flush-semantics";
@@ -103,4 +106,52 @@ test("question 1 says which delivery reports reached JavaScript before flush()'s
     flushDemoMarkdown(late),
     /In JavaScript, 2 of the 3 delivery reports arrived before flush\(\)'s callback and 1 after it, the last 0\.50 ms later: .* so the callback can come first/,
   );
+});
+
+test("notebook 03's parameters: defaults, the environment over them, and bad values named", () => {
+  assert.deepEqual(loadFlushParams({}, {}), { exitCount: 100, flushCostCount: 200, pauseMs: 2000 });
+  assert.deepEqual(loadFlushParams({}, { FLUSH_LAB_EXIT_COUNT: "50", FLUSH_LAB_Q3_COUNT: "1_000", FLUSH_LAB_PAUSE_MS: " 0 " }), {
+    exitCount: 50,
+    flushCostCount: 1000,
+    pauseMs: 0,
+  });
+  assert.equal(loadFlushParams({ exitCount: 7 }, { FLUSH_LAB_EXIT_COUNT: "" }).exitCount, 7, "blank = not set");
+  const bad: [Record<string, string>, string, RegExp][] = [
+    [{ FLUSH_LAB_EXIT_COUNT: "lots" }, "FLUSH_LAB_EXIT_COUNT", /'lots' is not allowed; use a whole number greater than 0\./],
+    [{ FLUSH_LAB_Q3_COUNT: "0" }, "FLUSH_LAB_Q3_COUNT", /'0' is not allowed; use a whole number greater than 0\./],
+    [{ FLUSH_LAB_PAUSE_MS: "-1" }, "FLUSH_LAB_PAUSE_MS", /'-1' is not allowed; use a whole number, 0 or more\./],
+    [{ FLUSH_LAB_PAUSE_MS: "1.5" }, "FLUSH_LAB_PAUSE_MS", /'1\.5' is not allowed/],
+  ];
+  for (const [env, key, re] of bad) {
+    assert.throws(
+      () => loadFlushParams({}, env),
+      (e: unknown) => e instanceof ConfigError && e.key === key && re.test(e.message),
+      key,
+    );
+  }
+});
+
+test("question 4's conclusion takes its numbers from the runs and says whether the order was kept", () => {
+  const defaultLinger = run([8, 17, 1002]);
+  const longLinger = run([1002, 1002, 1004], "10000");
+  const md = q4Conclusion(defaultLinger, longLinger);
+  assert.match(md, /^\*\*Answer, from these runs/);
+  assert.match(md, /about 7 ms after it was produced, during the pauses and long before the flush after the 3rd record:/);
+  assert.match(md, /held every message until the flush, so the consumer received all 3 in one burst at the flush/);
+  assert.match(
+    md,
+    /only forces the send early\. Order is kept: every message arrived in the order produced \(one partition\)\. The activity's/,
+  );
+  assert.doesNotMatch(md, /⚠️|15/);
+  // A longer plan with a flush after every 5th: the sentence follows the plan, and the bursts are counted.
+  const twice = { ...longLinger, events: [...longLinger.events, { kind: "flush" as const, start: 1003, end: 1005, afterMessage: 3 }] };
+  const planned = q4Conclusion({ ...defaultLinger, plan: { count: 10, flushEvery: 5 } }, twice);
+  assert.match(planned, /long before the flush after every 5th record/);
+  assert.match(planned, /until the next flush, so the consumer received all 3 in 2 bursts, one at each flush/);
+  // Offsets out of production order: said, and the order sentence is not.
+  const swapped = { ...longLinger, messages: longLinger.messages.map((m, i) => ({ ...m, offset: [1, 0, 2][i] })) };
+  const unordered = q4Conclusion(defaultLinger, swapped);
+  assert.match(unordered, /only forces the send early\. ⚠️ Offsets were not in production order in these runs\. The activity's/);
+  assert.doesNotMatch(unordered, /Order is kept/);
+  assert.match(q4Conclusion(longLinger, defaultLinger), /^⚠️ These runs do not show the expected pattern/);
 });

@@ -1,7 +1,8 @@
 /** Unit: the attribution ladder's arithmetic and reading (lib/bench/ladder.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ladderCells, ladderMarkdown, ladderSteps, RUNGS, rungOrder, type Ladder } from "../../lib/bench/ladder";
+import { repeatOrder } from "../../lib/core/stats";
+import { ladderCells, ladderMarkdown, ladderSteps, RUNGS, type Ladder } from "../../lib/bench/ladder";
 import { DEFAULT_WORKLOAD } from "../../lib/bench/workload";
 
 const at = (rate: number, p50 = NaN) => ({ msgs_per_s: rate, p50_ms: p50 });
@@ -36,11 +37,11 @@ test("ladder: µs per message from the median rate, Δ to the rung above, marked
 
 test("ladder: rungs alternate their order between repeats", () => {
   assert.deepEqual(
-    rungOrder(0).map((r) => r.id),
+    repeatOrder(RUNGS, 1).map((r) => r.id),
     RUNGS.map((r) => r.id),
   );
   assert.deepEqual(
-    rungOrder(1).map((r) => r.id),
+    repeatOrder(RUNGS, 2).map((r) => r.id),
     [...RUNGS].reverse().map((r) => r.id),
   );
 });

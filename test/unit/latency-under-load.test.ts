@@ -15,8 +15,8 @@ import {
   isSaturated,
   nextProbe,
   parseEndToEndLatency,
-  perfToolArgsAt,
   roundRate,
+  runPerfToolAt,
   samplesNeeded,
   saturation,
   searchSustainable,
@@ -25,10 +25,12 @@ import {
   validateSweep,
   OPTION_KEYS,
   type StepResult,
+  type Sustainable,
   type SweepProducer,
   type SweepResult,
 } from "../../lib/latency-under-load";
-import { validateWorkload } from "../../lib/bench";
+import { perfToolArgs, PerfToolError, validateWorkload } from "../../lib/bench";
+import type { KafkaConnection } from "../../lib/config";
 
 test("a step's schedule holds floor(rate × duration) records, the first due at once, evenly spaced", () => {
   assert.equal(scheduledRecords(1_000, 2_000), 2_000);
@@ -232,6 +234,45 @@ test("the answer to 'when is the synchronous producer better?' quotes the run's 
   assert.match(md, /before the next is sent\. From 5,000 msgs\/s it cannot keep up at all/);
 });
 
+function sustained(producer: SweepProducer, rate: number): Sustainable {
+  return { producer, bound_ms: 50, rate, fails_at: NaN, probes: [], note: "" };
+}
+
+test("a synchronous producer that never saturated kept up at every rate tried; the sustainable rates' ratio keeps a decimal below 10", () => {
+  const steps = [
+    step("ours-sync", 1_000, { from_intended: lat(0.9, 3.3) }),
+    step("ours-async", 1_000, { from_intended: lat(5.2, 8.2) }),
+    step("ours-sync", 2_000, { from_intended: lat(6.0, 9.5) }),
+    step("ours-async", 2_000, { from_intended: lat(5.1, 8.9) }),
+  ];
+  const r = { ...result(steps, ["ours-sync", "ours-async"]), sustainable: [sustained("ours-sync", 2_000), sustained("ours-async", 2_800)] };
+  const md = analysisMarkdown(r);
+  assert.doesNotMatch(md, /cannot keep up|by far/);
+  assert.match(md, /2,000 msgs\/s synchronous, 2,800 msgs\/s asynchronous \(1\.4×\)/);
+  assert.match(
+    md,
+    /at rates up to about 1,000 msgs\/s: .*From 2,000 msgs\/s its median is no longer lower; it kept up at every rate tried, up to 2,000 msgs\/s, so this run does not show where it stops keeping up\./,
+  );
+  // Its median not lower even at the lowest rate: the other closing sentence, again without a rate it could not keep up with.
+  const notLower = analysisMarkdown(result(steps.slice(2), ["ours-sync", "ours-async"]));
+  assert.doesNotMatch(notLower, /cannot keep up|only below/);
+  assert.match(
+    notLower,
+    /not lower even at the lowest rate tried, 2,000 msgs\/s; it is the better choice only when each record must be acknowledged before the next is sent \(it kept up at every rate tried, up to 2,000 msgs\/s\)\./,
+  );
+  // Where it saturated, the asynchronous producer is the better choice by the ratio computed, not "by far".
+  const saturated = step("ours-sync", 5_000, { achieved_per_s: 3_100, saturation: "achieved 62.0 %", saturated: true });
+  const past = analysisMarkdown({
+    ...result([...steps, saturated, step("ours-async", 5_000)], ["ours-sync", "ours-async"]),
+    sustainable: [sustained("ours-sync", 2_000), sustained("ours-async", 25_000)],
+  });
+  assert.match(past, /\(13×\)/);
+  assert.match(
+    past,
+    /from 5,000 msgs\/s it cannot keep up at all, and the asynchronous producer is the better choice \(it sustained 13× the synchronous producer's rate with p99 ≤ 50 ms\)\./,
+  );
+});
+
 test("parameters: rates and percentiles are checked, and a duration too short for the percentiles says how many records they need", () => {
   assert.equal(samplesNeeded(99), 1_000);
   assert.equal(samplesNeeded(99.9), 10_000);
@@ -264,11 +305,22 @@ test("npm run bench -- --sweep rejects a bad rate before connecting, naming its 
   await assert.rejects(sweepCommand(["--sweep", "--bogus", "1"]), /Unknown option '--bogus'/);
 });
 
-test("Java's tools: ProducerPerformance's arguments at a rate, EndToEndLatency's summary parsed", () => {
-  const args = perfToolArgsAt(validateWorkload({ records: 1_000, warmupRecords: 100 }), "t", "127.0.0.1:9092", 2_500);
+test("Java's tools: ProducerPerformance's arguments at a rate, EndToEndLatency's summary parsed, secured targets refused", async () => {
+  const args = perfToolArgs(validateWorkload({ records: 1_000, warmupRecords: 100 }), "t", "127.0.0.1:9092", { throughput: 2_500 });
   assert.equal(args[args.indexOf("--throughput") + 1], "2500");
   assert.equal(args.filter((a) => a === "--throughput").length, 1);
   const out = "0\t131.35\n1000\t1.61\nAvg latency: 2.4651 ms\nPercentiles: 50th = 1, 99th = 10, 99.9th = 43\n";
   assert.deepEqual(parseEndToEndLatency(out), { mean_ms: 2.4651, p50_ms: 1, p99_ms: 10, p999_ms: 43 });
   assert.equal(parseEndToEndLatency("Avg latency: 2 ms\n"), undefined);
+  // The bench's check, with its message: nothing is started for a secured target.
+  const secured = { securityProtocol: "SASL_SSL", bootstrapServers: "host:9092" } as KafkaConnection;
+  await assert.rejects(
+    runPerfToolAt(secured, validateWorkload({ records: 1_000 }), "t", 2_500),
+    (e: Error) =>
+      e instanceof PerfToolError &&
+      e.securedTarget &&
+      /^The Java tools are run only against PLAINTEXT brokers \(this target is SASL_SSL: they would need its password on a command line\)/.test(
+        e.message,
+      ),
+  );
 });

@@ -1,19 +1,30 @@
-/** Monitoring without a running Prometheus: librdkafka's statistics as metrics, the generated files, the dashboard's queries. */
+/**
+ * Monitoring without a running Prometheus: librdkafka's statistics as metrics, the generated files, the dashboard's queries,
+ * the wait for the rates to settle, and the process helpers Prometheus shares with the broker.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { paths } from "../../lib/config";
 import { onEmission, StatisticsRecorder, type LibrdkafkaStats } from "../../lib/core";
+import { isOurProcess, portInUseText, readPidFile, tailLines } from "../../lib/core/processes";
 import {
   buildDashboard,
   ClientMetrics,
   expandQuery,
   generatedFiles,
   PANELS,
+  RATE_WINDOW,
+  RATE_WINDOW_S,
   RECORDING_RULES,
   recordingRulesYaml,
+  SCRAPE_INTERVAL_S,
+  settleRates,
 } from "../../lib/monitoring";
+import { writeIfChanged } from "../../lib/monitoring/prometheus";
 
 const win = (cnt: number, sum: number, p50: number, p99: number) => ({ min: 0, max: p99, avg: cnt ? sum / cnt : 0, sum, p50, p99, cnt });
 
@@ -149,4 +160,77 @@ test("the dashboard has the seed's three panels with a topic variable, a broker 
     for (const n of names)
       assert.ok(known.has(n) || known.has(n.replace(/_(sum|count)$/, "")), `${n} (in ${e}) is not a metric anything defines`);
   }
+});
+
+test("settleRates waits one rate() window and one scrape interval (after this process's last scrape: none here)", async (t) => {
+  assert.equal(RATE_WINDOW, `${RATE_WINDOW_S}s`, "the PromQL window is the numeric one");
+  const waitMs = (RATE_WINDOW_S + SCRAPE_INTERVAL_S) * 1000;
+  assert.equal(waitMs, 6_000, "the 6 s notebook 08 waited by hand");
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  let done = false;
+  const settled = settleRates().then(() => (done = true));
+  await turn();
+  t.mock.timers.tick(waitMs - 1);
+  await turn();
+  assert.equal(done, false, "not before the window and the interval have passed");
+  t.mock.timers.tick(1);
+  await settled;
+  assert.equal(done, true);
+});
+
+test("writeIfChanged writes a file (and its folder) only when its text differs", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-write-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "sub", "prometheus.yml");
+  assert.equal(writeIfChanged(file, "a: 1\n"), true, "a new file");
+  const written = fs.statSync(file).mtimeMs;
+  assert.equal(writeIfChanged(file, "a: 1\n"), false, "the same text");
+  assert.equal(fs.statSync(file).mtimeMs, written, "left untouched");
+  assert.equal(writeIfChanged(file, "a: 2\n"), true, "other text");
+  assert.equal(fs.readFileSync(file, "utf8"), "a: 2\n");
+});
+
+test("the process helpers Prometheus shares with the broker: pid file, log tail, whose process, the port-in-use refusal", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpp-proc-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const pidFile = path.join(dir, "x.pid");
+  assert.equal(readPidFile(pidFile), undefined, "no file");
+  for (const bad of ["", "1", "12abc", "-5", "0x10"]) {
+    fs.writeFileSync(pidFile, bad);
+    assert.equal(readPidFile(pidFile), undefined, JSON.stringify(bad));
+  }
+  fs.writeFileSync(pidFile, "4242\n");
+  const pf = readPidFile(pidFile)!;
+  assert.equal(pf.pid, 4242);
+  assert.equal(pf.startedAt, fs.statSync(pidFile).mtime.toISOString());
+  assert.ok(pf.ageMs >= 0 && pf.ageMs < 60_000, String(pf.ageMs));
+
+  const log = path.join(dir, "x.log");
+  assert.deepEqual(tailLines(log, 3), [], "no file");
+  fs.writeFileSync(log, "one\ntwo\n\n  \nthree\nfour\n\n");
+  assert.deepEqual(tailLines(log, 3), ["two", "three", "four"], "the last non-blank lines");
+  assert.deepEqual(tailLines(log, 10, "one\ntwo\n".length), ["three", "four"], "from a byte on");
+  assert.deepEqual(tailLines(log, 10, 10_000), ["one", "two", "three", "four"], "from the start when the file is shorter");
+
+  const self = process.argv[1];
+  assert.equal(isOurProcess(process.pid, [self]), true, "this test process, by its script");
+  assert.equal(isOurProcess(process.pid, [self, "--not-an-argument-of-ours"]), false, "every needle must be there");
+  const gone = spawnSync(process.execPath, ["-e", ""]).pid!;
+  assert.equal(isOurProcess(gone, []), false, "an ended process is nobody's");
+
+  const holders = [
+    { pid: 12, name: "node", cmd: "node server.js", address: "127.0.0.1:9090" },
+    { pid: 12, name: "node", cmd: "node server.js", address: "[::1]:9090" },
+    { pid: 13, name: "java", address: "0.0.0.0:9090" },
+  ];
+  assert.equal(
+    portInUseText("127.0.0.1", 9090, holders, "Prometheus"),
+    "127.0.0.1:9090 is already in use by node (pid 12: node server.js), java (pid 13), which is not the Prometheus this project " +
+      "started. Fix: stop that process (kill 12 13)",
+  );
+  assert.match(
+    portInUseText("127.0.0.1", 9093, [], "broker", "the KRaft controller listener"),
+    /^127\.0\.0\.1:9093 \(the KRaft controller listener\) is already in use by a process this user cannot identify \(try `ss -ltnp 'sport = :9093'`.*\. Fix: stop that process$/,
+  );
 });

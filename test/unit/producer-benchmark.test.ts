@@ -54,17 +54,30 @@ function stats(t: number, produce: number): StatsSample {
   return { t_ms: t, requests_sent: produce, responses_received: produce, produce_requests: produce, queued_messages: 0, rtt_avg_us: 100 };
 }
 
-/** A run's figures from its own fields, payloads of 100 bytes: what the harness computes from its recorder. */
-function withFigures(r: Omit<ProducerRun, "figures">): ProducerRun {
+type Counts = { sent: number; delivered: number; failed: number };
+
+/**
+ * A run's figures from its own fields, payloads of 100 bytes: what the harness computes from its
+ * recorder. The counts are given, or kept from the run it is made from.
+ */
+function withFigures(r: Omit<ProducerRun, "figures"> & (Counts | { figures: Counts })): ProducerRun {
+  const { sent, delivered, failed } = "figures" in r ? r.figures : r;
+  const {
+    sent: _s,
+    delivered: _d,
+    failed: _f,
+    figures: _old,
+    ...run
+  } = r as Omit<ProducerRun, "figures"> & Partial<Counts> & { figures?: Counts };
   const figures = {
-    sent: r.sent,
-    delivered: r.delivered,
-    failed: r.failed,
+    sent,
+    delivered,
+    failed,
     wall_s: r.wallMs / 1000,
-    ...throughput(r.delivered, r.delivered * 100, r.wallMs),
+    ...throughput(delivered, delivered * 100, r.wallMs),
     latency: latencySummary([r.latencyMs]),
   };
-  return { ...r, figures };
+  return { ...run, figures };
 }
 
 // Hand-made runs. Sync: batches of 100/200/300/400 ms (1 s in all), one warm-up batch of 999 ms
@@ -87,7 +100,6 @@ const syncRun: ProducerRun = withFigures({
   delivered: 2000,
   failed: 0,
   partial: false,
-  queueFullWaits: 0,
   extra: { wait: "poll loop", attribution: "send order" },
   errors: [],
   stats: [stats(0, 0), stats(500, 1000), stats(1000, 2000)],
@@ -127,6 +139,7 @@ test("producer summaries against hand-computed values (warm-up excluded)", () =>
   assert.equal(s.max_batch_ms, 400);
   assert.equal(s.wall_s, 1);
   assert.equal(s.msgs_per_s, 2000);
+  assert.equal(s.response_rate, s.msgs_per_s, "the Appendix's response rate is the same figure");
   assert.equal(s.mb_per_s, 0.2); // 2000 messages × 100 bytes per second
   assert.equal(s.request_rate, 2000);
   assert.equal(s.requests_per_message, 1);
@@ -202,10 +215,38 @@ test("texts are computed from the run and flag a contradiction", () => {
     resultsMarkdown(sampled),
     /the synchronous producer's 1 run got a median 3 samples each, one every 500 ms; the asynchronous producer's 1 run got a median 2 samples each, one every 40 ms\. librdkafka's CONFIGURATION\.md gives this setting a granularity of 1000 ms, but librdkafka 2\.15\.1 starts/,
   );
+  // Spacings of 500 and 40 ms are not the configured 100 ms: the text names the measured median instead of claiming it.
+  assert.match(resultsMarkdown(sampled), /src\/rdkafka\.c\); the samples measured here came a median 270 ms apart, not 100 ms\. /);
   const text = consoleSummary(reportSummary(result));
   assert.match(text, /2,000 messages in 4 batches of 500, 1 trial\(s\), to embedded broker/);
   assert.match(text, /synchronous\s+250\.00 ms\s+250\.0 ms\s+250\.0 ms/);
   assert.match(text, /asynchronous producer delivered the same messages 25\.0× sooner/);
+});
+
+test("the statistics sentence says the measured spacing shows the configured interval only when it is within 10% of it", () => {
+  const spaced = (interval: number, gap: number, samples = 3): BenchmarkResult => ({
+    ...result,
+    runs: result.runs.map((r) => ({
+      ...r,
+      settings: { "statistics.interval.ms": interval },
+      stats: Array.from({ length: samples }, (_, i) => stats(i * gap, 2 * i)),
+    })),
+  });
+  const shows =
+    /starts its statistics timer at exactly the configured interval \(`rd_kafka_thread_main\(\)` in src\/rdkafka\.c\), as the spacing measured here shows\. /;
+  assert.match(resultsMarkdown(spaced(100, 100)), shows);
+  assert.match(resultsMarkdown(spaced(100, 109)), shows, "within 10%");
+  assert.match(resultsMarkdown(spaced(100, 91)), shows, "within 10%");
+  const far = resultsMarkdown(spaced(100, 250));
+  assert.doesNotMatch(far, /as the spacing measured here shows/);
+  assert.match(
+    far,
+    /starts its statistics timer at exactly the configured interval \(`rd_kafka_thread_main\(\)` in src\/rdkafka\.c\); the samples measured here came a median 250 ms apart, not 100 ms\. The rate chart/,
+  );
+  assert.match(resultsMarkdown(spaced(100, 115)), /came a median 115 ms apart, not 100 ms/, "more than 10% off");
+  const single = resultsMarkdown(spaced(100, 100, 1));
+  assert.doesNotMatch(single, /as the spacing measured here shows/);
+  assert.match(single, /src\/rdkafka\.c\)\. No run here got two samples, so the spacing could not be measured\. /);
 });
 
 test("writeResults writes the data behind every chart", () => {

@@ -31,7 +31,6 @@ const RESULT = {
   wall_s: 0.002,
   latencies_us: encode([1000, 2000, 3000, 4000]),
   cpu: { window_s: 0.002, process_s: 0.004, main_s: 0.003, librdkafka_s: null },
-  warmup: { records: 10, delivered: 10, failed: 0 },
 };
 
 test("the Python peers are producers of the bench, after the existing ones; the aggregate-acknowledgement mode last, apart", () => {

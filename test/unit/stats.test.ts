@@ -1,7 +1,16 @@
 /** The statistics every comparison is reported with, against values computed by hand. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { binomialHalfCdf, compareSamples, mannWhitney, mannWhitneyDistribution, medianCI, normalCdf, ratioCI } from "../../lib/core/stats";
+import {
+  binomialHalfCdf,
+  compareSamples,
+  mannWhitney,
+  mannWhitneyDistribution,
+  medianBy,
+  medianCI,
+  normalCdf,
+  ratioCI,
+} from "../../lib/core/stats";
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
@@ -89,4 +98,25 @@ test("comparing samples: beyond the noise only when p < 0.05, and 'too few' when
   const three = compareSamples([1, 2, 3], [4, 5, 6]);
   assert.equal(three.verdict, "too few");
   close(three.minP, 0.1);
+});
+
+test("the median item: the middle one by value, the lower middle for an even count, non-finite values skipped", () => {
+  const runs = [
+    { id: "a", rate: 30 },
+    { id: "b", rate: NaN },
+    { id: "c", rate: 10 },
+    { id: "d", rate: 20 },
+    { id: "e", rate: Infinity },
+  ];
+  const rate = (r: { rate: number }) => r.rate;
+  assert.equal(medianBy(runs, rate)?.id, "d", "20 is the middle of 10, 20, 30");
+  assert.equal(medianBy([...runs, { id: "f", rate: 40 }], rate)?.id, "d", "10, 20, 30, 40: the lower middle");
+  assert.equal(medianBy([runs[2]], rate)?.id, "c");
+  assert.equal(medianBy([runs[1], runs[4]], rate), undefined, "no finite value");
+  assert.equal(medianBy([], rate), undefined);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ["a", "b", "c", "d", "e"],
+    "the items are left in their order",
+  );
 });

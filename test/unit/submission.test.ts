@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { unzipSync } from "fflate";
 import { paths, PROJECT_ROOT } from "../../lib/config";
 import { ConfigError, runChild } from "../../lib/core";
+import { escapeRegExp } from "../../lib/core/format";
 import {
   assignmentFileName,
   findPrivate,
@@ -24,8 +25,11 @@ import {
   safeFileStem,
   sentences,
   studentName,
+  SUBMISSION_DIR,
+  submissionHint,
   type Problem2Answer,
 } from "../../lib/submission";
+import { HOW_TO_SET } from "../../lib/submission/student";
 
 test("sentences: code spans, numbers, file names, links and e.g./i.e. end none; . ? ! before a capital do", () => {
   assert.equal(sentences("One. Two? Three!").length, 3);
@@ -117,6 +121,22 @@ test("STUDENT_NAME: required, not a placeholder; any name gives a safe file name
   assert.equal(safeFileStem("李雷 (Li Lei)"), "李雷_Li_Lei");
   assert.equal([...safeFileStem("x".repeat(300))].length, 80);
   assert.throws(() => safeFileStem("🙂"), ConfigError);
+});
+
+test("escapeRegExp: a value with every RegExp metacharacter matches only itself", () => {
+  const value = String.raw`C:\Users\a.b (x)+[y]{2}|^$*?/z`;
+  const re = new RegExp(`^${escapeRegExp(value)}$`);
+  assert.ok(re.test(value));
+  assert.ok(!re.test(value.replace(".", "X")), "a dot is a dot");
+  assert.ok(!re.test(`${value}${value}`));
+});
+
+test("without STUDENT_NAME, npm start names the submission's real folder and says how to set the name", () => {
+  const hint = submissionHint(path.join(PROJECT_ROOT, "elsewhere", SUBMISSION_DIR));
+  assert.ok(hint.includes(` into elsewhere/${SUBMISSION_DIR}/ `), hint);
+  assert.ok(hint.endsWith(HOW_TO_SET), hint);
+  assert.match(hint, /STUDENT_NAME="Your Name" npm run submission/);
+  assert.ok(!hint.includes(PROJECT_ROOT), "relative to the project");
 });
 
 test("the privacy scan finds the project's path and the home directory as wholes, the user name in a path, and the password", () => {

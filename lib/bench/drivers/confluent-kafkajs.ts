@@ -5,11 +5,12 @@
  */
 import { StatisticsRecorder } from "../../core/statistics";
 import { now } from "../../core/time";
+import type { KafkaConnection } from "../../config/connection";
 import { clientLabel, Kafka, type Settings } from "../../kafka/client";
 import { exporterFromEnv } from "../../monitoring/exporter";
 import { monitoringRequested } from "../../monitoring/layout";
 import type { Driver } from "../framework";
-import { ACKS_NUMBER, librdkafkaSettings, messagesPerSend, QUEUE_MAX_MESSAGES, type Workload } from "../workload";
+import { ACKS_NUMBER, librdkafkaSettings, MESSAGE_TIMEOUT_MS, messagesPerSend, QUEUE_MAX_MESSAGES, type Workload } from "../workload";
 import { PromisifiedClient, saslOf, type PromisifiedProducer } from "./promisified";
 
 /** Records a compat-API run keeps outstanding in send() calls (below librdkafka's queue limit). */
@@ -17,21 +18,27 @@ export const CONFLUENT_KAFKAJS_WINDOW = 50_000;
 
 const inFlightOf = (w: Workload) => Math.max(1, Math.floor(CONFLUENT_KAFKAJS_WINDOW / messagesPerSend(w)));
 
+/** A KafkaJS-compatible client for the connection, SASL and TLS (with its CA file) included. */
+export function compatKafka(connection: KafkaConnection, clientId: string): Kafka.KafkaJS.Kafka {
+  const { ssl, sasl } = saslOf(connection);
+  return new Kafka.KafkaJS.Kafka({
+    ...(connection.sslCaLocation ? { "ssl.ca.location": connection.sslCaLocation } : {}),
+    kafkaJS: {
+      brokers: connection.bootstrapServers.split(","),
+      clientId,
+      logLevel: Kafka.KafkaJS.logLevel.NOTHING,
+      ssl: ssl !== false,
+      ...(sasl ? { sasl: sasl as never } : {}),
+    },
+  });
+}
+
 export const confluentKafkaJS: Driver = {
   id: "confluent-kafkajs",
   client: () => `${clientLabel()}, KafkaJS-compatible API`,
   async create(ctx) {
     const { workload: w, connection } = ctx;
-    const { ssl, sasl } = saslOf(connection);
-    const kafka = new Kafka.KafkaJS.Kafka({
-      kafkaJS: {
-        brokers: connection.bootstrapServers.split(","),
-        clientId: "kafka-producer-perf-compat",
-        logLevel: Kafka.KafkaJS.logLevel.NOTHING,
-        ssl: ssl !== false,
-        ...(sasl ? { sasl: sasl as never } : {}),
-      },
-    });
+    const kafka = compatKafka(connection, "kafka-producer-perf-compat");
     const lr = librdkafkaSettings(w);
     const statistics = monitoringRequested() ? new StatisticsRecorder() : undefined;
     const outer: Settings = {
@@ -39,7 +46,7 @@ export const confluentKafkaJS: Driver = {
       "batch.size": lr["batch.size"],
       "batch.num.messages": lr["batch.num.messages"],
       "queue.buffering.max.messages": QUEUE_MAX_MESSAGES,
-      "message.timeout.ms": 60_000,
+      "message.timeout.ms": MESSAGE_TIMEOUT_MS,
       ...(connection.sslCaLocation ? { "ssl.ca.location": connection.sslCaLocation } : {}),
       ...(statistics ? { "statistics.interval.ms": 100 } : {}),
       ...ctx.librdkafka,

@@ -44,6 +44,7 @@ export function runOne(producer: ProducerId, ctx: Omit<RunContext, "topic"> & { 
 export { CONFLUENT_KAFKAJS_WINDOW } from "./confluent-kafkajs";
 export { kafkajsVersion } from "./kafkajs";
 export {
+  execPerfTool,
   parsePerfToolLine,
   parsePerfToolOutput,
   PERF_TOOL_CLASS,
@@ -51,6 +52,7 @@ export {
   PerfToolError,
   perfToolVersion,
   runPerfTool,
+  type PerfToolOutcome,
   type PerfToolSummary,
 } from "./perf-tool";
 export { runParallel, type WorkerJob, type WorkerMessage } from "./parallel";

@@ -3,6 +3,7 @@
  * what one send() carries, so it gets batch.size / record size records per send(). A codec it
  * cannot use is reported (with KafkaJS's own error) as unsupported.
  */
+import type { KafkaConnection } from "../../config/connection";
 import type { Driver } from "../framework";
 import { unsupportedRun } from "../run";
 import { ACKS_NUMBER, KAFKAJS_IN_FLIGHT, messagesPerSend, type Workload } from "../workload";
@@ -28,20 +29,26 @@ function codecOf(kjs: KafkaJSModule, c: Workload["compression"]): number {
 
 const inFlightOf = (w: Workload) => (w.idempotence ? 1 : KAFKAJS_IN_FLIGHT);
 
+/** A KafkaJS client for the connection, SASL and TLS included, with the module it came from. */
+export function pureKafka(connection: KafkaConnection, clientId: string): { kjs: KafkaJSModule; kafka: import("kafkajs").Kafka } {
+  const kjs = kafkajs();
+  const { ssl, sasl } = saslOf(connection);
+  const kafka = new kjs.Kafka({
+    clientId,
+    brokers: connection.bootstrapServers.split(","),
+    logLevel: kjs.logLevel.NOTHING,
+    ssl,
+    ...(sasl ? { sasl: sasl as never } : {}),
+  });
+  return { kjs, kafka };
+}
+
 export const kafkaJS: Driver = {
   id: "kafkajs",
   client: kafkajsVersion,
   async create(ctx) {
     const { workload: w, connection, topic } = ctx;
-    const kjs = kafkajs();
-    const { ssl, sasl } = saslOf(connection);
-    const kafka = new kjs.Kafka({
-      clientId: "kafka-producer-perf-kafkajs",
-      brokers: connection.bootstrapServers.split(","),
-      logLevel: kjs.logLevel.NOTHING,
-      ssl,
-      ...(sasl ? { sasl: sasl as never } : {}),
-    });
+    const { kjs, kafka } = pureKafka(connection, "kafka-producer-perf-kafkajs");
     const compression = codecOf(kjs, w.compression);
     const acks = ACKS_NUMBER[w.acks];
     if (w.compression !== "none" && w.compression !== "gzip") {

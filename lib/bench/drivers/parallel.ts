@@ -11,9 +11,9 @@ import { awaitMessage } from "../../core/child";
 import type { KafkaConnection } from "../../config/connection";
 import { latencySummary } from "../../core/latency";
 import { throughput } from "../../core/units";
-import { deleteTopic, freshTopicName } from "../../kafka/admin";
+import { withFreshTopic } from "../../kafka/admin";
 import { lingerForScrape } from "../../monitoring/exporter";
-import { prepareTopic } from "../framework";
+import { topicOf } from "../framework";
 import { PRODUCER_LABELS, type BenchRun, type ProducerId } from "../run";
 import type { Workload } from "../workload";
 
@@ -40,8 +40,19 @@ export async function runParallel(
   if (producer === "perf-tool") throw new Error("runParallel: use the Node producers (ProducerPerformance runs as its own JVM)");
   const { connection, workload } = opts;
   const timeoutMs = opts.timeoutMs ?? 300_000;
-  const topic = freshTopicName(`bench-parallel-${producer}`);
-  await prepareTopic(connection, workload, topic);
+  return withFreshTopic(connection, topicOf(workload, `bench-parallel-${producer}`), (topic) =>
+    runWorkers(producer, count, { connection, workload, timeoutMs }, topic),
+  );
+}
+
+/** The workers on topic (which exists): forked, released together, their runs combined; stopped afterwards, whatever happens. */
+async function runWorkers(
+  producer: ProducerId,
+  count: number,
+  opts: { connection: KafkaConnection; workload: Workload; timeoutMs: number },
+  topic: string,
+): Promise<BenchRun> {
+  const { connection, workload, timeoutMs } = opts;
   const job: WorkerJob = {
     producer,
     workload,
@@ -91,6 +102,5 @@ export async function runParallel(
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
     await lingerForScrape();
-    await deleteTopic(connection, topic);
   }
 }

@@ -3,10 +3,11 @@
  * kafka-producer-perf-test), run from the jars in .broker/libs on the same broker and workload,
  * and its summary line parsed.
  */
-import { kafkaToolsVersion, runKafkaTool } from "../../broker/tools";
+import { javaToolsRefusal, kafkaToolsVersion, runKafkaTool, toolFailure } from "../../broker/tools";
 import type { KafkaConnection } from "../../config/connection";
 import { processCpuSeconds } from "../../core/cpu";
 import { KppError, type ErrorKind } from "../../core/errors";
+import { capitalize, fmt } from "../../core/format";
 import type { LatencySummary } from "../../core/latency";
 import { now } from "../../core/time";
 import { throughput } from "../../core/units";
@@ -66,9 +67,17 @@ export function parsePerfToolOutput(stdout: string): { total?: PerfToolSummary; 
   return out;
 }
 
-/** The tool's arguments for a workload (after the JVM's; see kafkaToolArgs). */
-export function perfToolArgs(w: Workload, topic: string, bootstrap: string, extraProps: Record<string, string> = {}): string[] {
-  const props = { ...javaProperties(w), ...extraProps };
+/**
+ * The tool's arguments for a workload (after the JVM's; see kafkaToolArgs): as fast as it can send
+ * (throughput -1, the default), or throttled by the tool itself to `throughput` records/s.
+ */
+export function perfToolArgs(
+  w: Workload,
+  topic: string,
+  bootstrap: string,
+  opts: { throughput?: number; extraProps?: Record<string, string> } = {},
+): string[] {
+  const props = { ...javaProperties(w), ...opts.extraProps };
   return [
     "--topic",
     topic,
@@ -78,7 +87,7 @@ export function perfToolArgs(w: Workload, topic: string, bootstrap: string, extr
     "--record-size",
     String(w.recordSize),
     "--throughput",
-    "-1",
+    String(opts.throughput ?? -1),
     "--bootstrap-server",
     bootstrap,
     "--command-property",
@@ -153,53 +162,75 @@ class JavaCpuMeter {
   }
 }
 
+/** One run of the tool, parsed. */
+export interface PerfToolOutcome {
+  /** The summary of the measured records: the steady-state line (after the warm-up records), else the whole run's. */
+  summary: PerfToolSummary;
+  /** The whole run's line, warm-up included. */
+  total?: PerfToolSummary;
+  /** The measured records' latency, send() to callback in whole ms. */
+  latency: LatencySummary;
+  /** Lines of its stderr that report an exception or error. */
+  errors: string[];
+}
+
 /**
- * Runs the tool on a topic that already exists. Only PLAINTEXT targets: passing a SASL password
- * on a command line would expose it to every local user, so other targets get a clear error.
+ * Runs the tool on a topic that already exists (w.warmupRecords, then w.records measured) and parses
+ * its summary; throttled to `throughput` records/s when given. Only PLAINTEXT targets (see
+ * javaToolsRefusal): others get a PerfToolError marked securedTarget. Throws when the tool is
+ * killed after timeoutMs or ends without a summary line.
  */
+export async function execPerfTool(
+  connection: KafkaConnection,
+  w: Workload,
+  topic: string,
+  opts: { timeoutMs: number; throughput?: number; onLine?: (line: string) => void; onSpawn?: (pid: number) => void },
+): Promise<PerfToolOutcome> {
+  const refusal = javaToolsRefusal(connection);
+  if (refusal) throw new PerfToolError("config", `${capitalize(refusal)}.`, true);
+  const args = perfToolArgs(w, topic, connection.bootstrapServers, { throughput: opts.throughput });
+  const result = await runKafkaTool(PERF_TOOL_CLASS, args, {
+    timeoutMs: opts.timeoutMs,
+    onLine: opts.onLine,
+    onSpawn: opts.onSpawn,
+  });
+  const { stdout, stderr } = result;
+  const parsed = parsePerfToolOutput(stdout);
+  const s = parsed.steady ?? parsed.total;
+  if (result.timedOut || result.code !== 0 || !s) {
+    const at = opts.throughput !== undefined && opts.throughput > 0 ? ` at ${fmt(opts.throughput)} msgs/s` : "";
+    throw new PerfToolError("delivery", toolFailure(`ProducerPerformance${at}`, result).message);
+  }
+  return {
+    summary: s,
+    total: parsed.total,
+    latency: { count: s.records, p50_ms: s.p50Ms, p95_ms: s.p95Ms, p99_ms: s.p99Ms, p999_ms: s.p999Ms, max_ms: s.maxMs, mean_ms: s.avgMs },
+    errors: stderr.split("\n").filter((l) => /Exception|ERROR/.test(l)),
+  };
+}
+
+/** Runs the tool on a topic that already exists, as fast as it can send, as one bench run. */
 export async function runPerfTool(
   connection: KafkaConnection,
   w: Workload,
   topic: string,
   opts: { timeoutMs?: number; onLine?: (line: string) => void; brokerPid?: number } = {},
 ): Promise<BenchRun> {
-  if (connection.securityProtocol !== "PLAINTEXT") {
-    throw new PerfToolError(
-      "config",
-      `ProducerPerformance is run only against PLAINTEXT brokers (this target is ${connection.securityProtocol}); use the embedded broker for the reference comparison.`,
-      true,
-    );
-  }
-  const args = perfToolArgs(w, topic, connection.bootstrapServers);
-  const timeoutMs = opts.timeoutMs ?? 600_000;
   const cpu = new JavaCpuMeter(opts.brokerPid, w.warmupRecords > 0);
-  const onLine = (line: string) => {
-    cpu.line(line);
-    opts.onLine?.(line);
-  };
-  const { code, stdout, stderr, timedOut } = await runKafkaTool(PERF_TOOL_CLASS, args, {
-    timeoutMs,
-    onLine,
+  const {
+    summary: s,
+    total,
+    latency,
+    errors,
+  } = await execPerfTool(connection, w, topic, {
+    timeoutMs: opts.timeoutMs ?? 600_000,
+    onLine: (line) => {
+      cpu.line(line);
+      opts.onLine?.(line);
+    },
     onSpawn: (pid) => cpu.spawned(pid),
   });
-  if (timedOut) throw new PerfToolError("delivery", `ProducerPerformance did not finish within ${timeoutMs / 1000} s (killed).`);
-  const parsed = parsePerfToolOutput(stdout);
-  const s = parsed.steady ?? parsed.total;
-  if (code !== 0 || !s) {
-    const tail = (stderr + stdout).trim().split("\n").slice(-8).join("\n");
-    throw new PerfToolError("delivery", `ProducerPerformance exited with code ${code} and no summary line:\n${tail}`);
-  }
-  const errorLines = stderr.split("\n").filter((l) => /Exception|ERROR/.test(l));
   const measured = w.records;
-  const latency: LatencySummary = {
-    count: s.records,
-    p50_ms: s.p50Ms,
-    p95_ms: s.p95Ms,
-    p99_ms: s.p99Ms,
-    p999_ms: s.p999Ms,
-    max_ms: s.maxMs,
-    mean_ms: s.avgMs,
-  };
   const wallMs = s.recordsPerSec > 0 ? (s.records / s.recordsPerSec) * 1000 : NaN;
   return {
     producer: "perf-tool",
@@ -218,12 +249,12 @@ export async function runPerfTool(
       msgs_per_s: s.recordsPerSec,
       latency,
     },
-    errorSamples: errorLines.slice(0, 3),
+    errorSamples: errors.slice(0, 3),
     timing:
       (w.warmupRecords > 0 ? "the tool's steady-state line (after its warm-up records)" : "the tool's whole-run line") +
       "; from its first measured send() to the last callback; latencies send() to callback in whole ms; JVM start and connect excluded",
     settings: javaProperties(w),
-    extra: { perf_tool_total_records_per_sec: parsed.total?.recordsPerSec ?? NaN },
+    extra: { perf_tool_total_records_per_sec: total?.recordsPerSec ?? NaN },
     cpu: cpu.result(w.records + w.warmupRecords),
   };
 }

@@ -21,7 +21,7 @@ import { throughput } from "../../core/units";
 import { BrokerCpuMeter, type RunCpu } from "../cpu-window";
 import type { RunContext, Runner } from "../framework";
 import { PRODUCER_LABELS, unsupportedRun, type BenchRun, type ProducerId } from "../run";
-import { confluentPythonSettings, kafkaPythonSettings, type Workload } from "../workload";
+import { confluentPythonSettings, kafkaPythonSettings, SYNC_WARMUP_MAX, type Workload } from "../workload";
 
 export const PYTHON_SCRIPT = path.join(paths.root, "scripts", "python", "bench_producer.py");
 
@@ -36,9 +36,9 @@ export const PYTHON_PEERS: Readonly<Record<PythonPeerId, { client: "confluent-ka
 
 export class PythonPeerError extends KppError {}
 
-/** A one-at-a-time producer needs at most 1,000 warm-up records, as ours-sync. */
+/** A one-at-a-time producer needs at most SYNC_WARMUP_MAX warm-up records, as ours-sync. */
 export function pythonWarmup(id: PythonPeerId, w: Workload): number {
-  return PYTHON_PEERS[id].mode === "sync" ? Math.min(w.warmupRecords, 1_000) : w.warmupRecords;
+  return PYTHON_PEERS[id].mode === "sync" ? Math.min(w.warmupRecords, SYNC_WARMUP_MAX) : w.warmupRecords;
 }
 
 /** The settings a peer is given, in its client's own names. */
